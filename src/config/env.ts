@@ -1,0 +1,83 @@
+import { ConfigError } from './load.js';
+
+type Raw = Record<string, unknown>;
+
+function obj(parent: Raw, key: string): Raw {
+  const current = parent[key];
+  if (current && typeof current === 'object' && !Array.isArray(current)) return current as Raw;
+  const fresh: Raw = {};
+  parent[key] = fresh;
+  return fresh;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function portNumber(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError('environment', [`${name}: got ${JSON.stringify(value)}; expected a port number 0-65535`]);
+  }
+  return n;
+}
+
+/**
+ * Container-friendly overrides of the essentials (README lists them). They are applied to
+ * the raw YAML before validation, so a bad value is reported like any other key.
+ */
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, source: string): unknown {
+  if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError(source, ['(top level): expected a mapping of keys such as practice, smtp, upstream']);
+  }
+  const root: Raw = structuredClone((raw ?? {}) as Raw);
+  const e = (name: string) => {
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const dataDir = e('MOUTHGUARD_DATA_DIR');
+  if (dataDir) root.dataDir = dataDir;
+  const domains = e('MOUTHGUARD_PRACTICE_DOMAINS');
+  if (domains) obj(root, 'practice').domains = list(domains);
+  const smtpPort = e('MOUTHGUARD_SMTP_PORT');
+  if (smtpPort) setSubmissionPort(obj(root, 'smtp'), portNumber('MOUTHGUARD_SMTP_PORT', smtpPort));
+  const trusted = e('MOUTHGUARD_TRUSTED_NETWORKS');
+  if (trusted) obj(root, 'smtp').trustedNetworks = list(trusted);
+  const adminPort = e('MOUTHGUARD_ADMIN_PORT');
+  if (adminPort) obj(root, 'admin').port = portNumber('MOUTHGUARD_ADMIN_PORT', adminPort);
+  applyUpstream(root, e);
+  return root;
+}
+
+/** MOUTHGUARD_SMTP_PORT moves the STARTTLS submission listener (created if absent). */
+function setSubmissionPort(smtp: Raw, port: number): void {
+  const listeners = Array.isArray(smtp.listeners) ? (smtp.listeners as Raw[]) : [];
+  const submission = listeners.find((l) => l && l.mode === 'starttls');
+  if (submission) submission.port = port;
+  else listeners.unshift({ name: 'submission', port, mode: 'starttls' });
+  smtp.listeners = listeners;
+}
+
+function applyUpstream(root: Raw, e: (name: string) => string | undefined): void {
+  const host = e('MOUTHGUARD_UPSTREAM_HOST');
+  const port = e('MOUTHGUARD_UPSTREAM_PORT');
+  const secure = e('MOUTHGUARD_UPSTREAM_SECURE');
+  const user = e('MOUTHGUARD_UPSTREAM_USER');
+  const pass = e('MOUTHGUARD_UPSTREAM_PASS');
+  if (!host && !port && !secure && !user && !pass) return;
+  const upstream = obj(root, 'upstream');
+  if (host) {
+    // Naming a host means an SMTP upstream, even over a demo capture config.
+    if (upstream.type !== 'smtp') {
+      for (const key of Object.keys(upstream)) delete upstream[key];
+    }
+    upstream.type = 'smtp';
+    upstream.host = host;
+  }
+  if (port) upstream.port = portNumber('MOUTHGUARD_UPSTREAM_PORT', port);
+  if (secure) upstream.secure = secure;
+  if (user || pass) upstream.auth = { ...(upstream.auth as Raw | undefined), ...(user ? { user } : {}), ...(pass ? { pass } : {}) };
+}

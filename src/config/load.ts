@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve, dirname } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+import { applyEnvOverrides } from './env.js';
+
+/** A configuration that cannot be used; `problems` each name the key, the bad value and the fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  /** Path of the YAML file; MOUTHGUARD_CONFIG when absent. */
+  path?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads the YAML file, applies environment overrides, validates, resolves paths; frozen result. */
+export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
+  const env = options.env ?? process.env;
+  const path = options.path ?? env.MOUTHGUARD_CONFIG;
+  const raw = path ? readYaml(path) : {};
+  const source = path ?? 'environment';
+  const withEnv = applyEnvOverrides(raw, env, source);
+  const config = validateConfig(withEnv, source);
+  const base = path ? dirname(resolve(path)) : process.cwd();
+  return deepFreeze(resolvePaths(config, base));
+}
+
+export function validateConfig(raw: unknown, source: string): Config {
+  const result = configSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigError(source, result.error.issues.map(describeIssue));
+}
+
+function readYaml(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(path, [`cannot read the file (${code}): check the path given by --config or MOUTHGUARD_CONFIG`]);
+  }
+  try {
+    const doc: unknown = parseYaml(text, { prettyErrors: true });
+    return doc ?? {};
+  } catch (err) {
+    const message = err instanceof YAMLParseError ? err.message : String(err);
+    throw new ConfigError(path, [`not valid YAML: ${message}`]);
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `${key}.` : '';
+    return issue.keys
+      .map((k) => `unknown key ${where}${k}: remove it or fix its spelling (see mouthguard.example.yaml)`)
+      .join('\n  - ');
+  }
+  const got = 'input' in issue && issue.input !== undefined ? `got ${JSON.stringify(issue.input)}` : 'missing';
+  return `${key}: ${got}; ${fixFor(issue)}`;
+}
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}${issue.origin === 'array' ? ' entries' : ''}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      return 'expected a value of one of the documented forms (see mouthguard.example.yaml)';
+    default:
+      return issue.message;
+  }
+}
+
+function resolvePaths(config: Config, base: string): Config {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const dataDir = abs(config.dataDir);
+  const smtpTls = config.smtp.tls && { cert: abs(config.smtp.tls.cert), key: abs(config.smtp.tls.key) };
+  const upstream =
+    config.upstream.type === 'capture'
+      ? { ...config.upstream, dir: abs(config.upstream.dir ?? resolve(dataDir, 'outbox')) }
+      : { ...config.upstream, tls: { ...config.upstream.tls, ...(config.upstream.tls.ca ? { ca: abs(config.upstream.tls.ca) } : {}) } };
+  return { ...config, dataDir, smtp: { ...config.smtp, ...(smtpTls ? { tls: smtpTls } : {}) }, upstream };
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,201 @@
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+/** A duration such as "30s", "5m", "1h", "5d"; a bare number is milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as "250ms", "30s", "5m", "1h" or "5d"' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** A size such as "35MB", "512KiB"; a bare number is bytes. */
+const size = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const bytes = parseSize(value);
+      if (bytes === null || bytes === 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected a size such as "35MB", "64KiB" or a number of bytes' });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+const domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'expected a domain name such as "example-dental.co.uk"')
+  .transform((d) => d.toLowerCase());
+
+const cidr = z.string().refine(
+  (value) => {
+    try {
+      if (value.includes('/')) ipaddr.parseCIDR(value);
+      else if (!isIP(value)) return false;
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an address or CIDR range such as "192.168.1.0/24" or "127.0.0.1"' },
+);
+
+const port = z.number().int().min(0).max(65535);
+
+const listener = z
+  .object({
+    name: z.string().min(1).optional().describe('label for logs and metrics'),
+    host: z.string().default('0.0.0.0').describe('address to bind'),
+    port: port.describe('TCP port; 0 picks a free one (tests)'),
+    mode: z
+      .enum(['starttls', 'tls', 'plain'])
+      .describe('starttls: submission (587); tls: implicit TLS (465); plain: trusted networks only, no AUTH'),
+  })
+  .strict();
+
+const limits = z
+  .object({
+    maxMessageSize: size('35MB').describe('SIZE advertised and enforced, declared or not'),
+    maxRecipients: z.number().int().min(1).max(10_000).default(100),
+    maxLineLength: z.number().int().min(78).max(1_000_000).default(998).describe('octets, without CRLF'),
+    maxHeaderSize: size('256KiB').describe('the header section of a message'),
+    maxClients: z.number().int().min(1).max(100_000).default(200),
+    idleTimeout: duration('5m').describe('socket idle timeout'),
+    authFailures: z
+      .object({
+        max: z.number().int().min(1).max(1000).default(5).describe('failed logins per client address'),
+        window: duration('15m'),
+        coolDown: duration('15m').describe('how long a client address is refused after too many failures'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const tlsFiles = z
+  .object({
+    cert: z.string().min(1).describe('PEM certificate chain file'),
+    key: z.string().min(1).describe('PEM private key file'),
+  })
+  .strict();
+
+const smtp = z
+  .object({
+    hostname: z.string().min(1).optional().describe('name in the greeting and trace headers; default: the host name'),
+    listeners: z
+      .array(listener)
+      .min(1)
+      .default([{ name: 'submission', host: '0.0.0.0', port: 587, mode: 'starttls' }]),
+    tls: tlsFiles.optional().describe('omit to generate a self-signed certificate in the data directory'),
+    allowInsecureAuth: z.boolean().default(false).describe('offer AUTH without TLS: loopback testing only'),
+    trustedNetworks: z.array(cidr).default([]).describe('clients that may relay without AUTH'),
+    reverseDnsLookup: z.boolean().default(false).describe('look up each client address in DNS'),
+    limits: limits.prefault({}),
+  })
+  .strict();
+
+const upstreamSmtp = z
+  .object({
+    type: z.literal('smtp'),
+    host: z.string().min(1),
+    port: port.default(587),
+    secure: z.enum(['tls', 'starttls', 'none']).default('starttls'),
+    allowPlaintext: z.boolean().default(false).describe('permit secure: none to a host that is not loopback'),
+    auth: z
+      .object({ user: z.string().min(1), pass: z.string().min(1) })
+      .strict()
+      .optional(),
+    tls: z
+      .object({
+        rejectUnauthorized: z.boolean().default(true),
+        servername: z.string().optional(),
+        ca: z.string().optional().describe('PEM file of extra trusted CAs'),
+      })
+      .strict()
+      .prefault({}),
+    maxConnections: z.number().int().min(1).max(100).default(5),
+    connectionTimeout: duration('30s'),
+    socketTimeout: duration('2m'),
+  })
+  .strict();
+
+const upstreamCapture = z
+  .object({
+    type: z.literal('capture'),
+    dir: z.string().min(1).optional().describe('DEMO ONLY: where delivered messages are written; default <dataDir>/outbox'),
+  })
+  .strict();
+
+const delivery = z
+  .object({
+    concurrency: z.number().int().min(1).max(200).default(10),
+    pollInterval: duration('1s'),
+    lease: duration('10m').describe('how long a worker owns a message before another may retry it'),
+    retry: z
+      .object({
+        initialDelay: duration('30s'),
+        maxDelay: duration('1h'),
+        factor: z.number().min(1).max(10).default(2),
+        maxAge: duration('5d').describe('then the message bounces'),
+      })
+      .strict()
+      .prefault({}),
+    retention: duration('30d').describe('how long metadata of finished messages is kept'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    practice: z
+      .object({
+        name: z.string().min(1).default('Dental Practice'),
+        domains: z.array(domain).min(1).describe("the practice's own mail domains"),
+      })
+      .strict(),
+    dataDir: z.string().min(1).default('./data'),
+    smtp: smtp.prefault({}),
+    upstream: z.discriminatedUnion('type', [upstreamSmtp, upstreamCapture]),
+    delivery: delivery.prefault({}),
+    store: z
+      .object({ engine: z.literal('sqlite').default('sqlite') })
+      .strict()
+      .prefault({}),
+    admin: z
+      .object({ host: z.string().default('127.0.0.1'), port: port.default(8025) })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const up = config.upstream;
+    if (up.type === 'smtp' && up.secure === 'none' && !up.allowPlaintext && !isLoopbackHost(up.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['upstream', 'secure'],
+        message: `plaintext to ${up.host} would expose patient mail; use "starttls" or "tls", or set upstream.allowPlaintext: true`,
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type UpstreamConfig = Config['upstream'];
+export type ListenerConfig = Config['smtp']['listeners'][number];
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (!isIP(host)) return false;
+  return ipaddr.process(host).range() === 'loopback';
+}

@@ -1,0 +1,23 @@
+import type { Config } from '../config/schema.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './types.js';
+
+export interface OpenedStore {
+  readonly store: Store;
+  /** Start-up housekeeping for the process that owns the queue (not for CLI readers). */
+  recover(): Promise<{ orphans: number; leases: number }>;
+}
+
+/** Opens the configured engine (only SQLite so far) and applies pending migrations. */
+export async function openStore(config: Pick<Config, 'dataDir' | 'store'>): Promise<OpenedStore> {
+  const store = await SqliteStore.open(config.dataDir);
+  return {
+    store,
+    async recover() {
+      // One relay per SQLite data directory (the lock file ensures it), so every lease is stale.
+      const leases = await store.releaseAllLeases();
+      const orphans = await store.removeOrphanBodies();
+      return { orphans, leases };
+    },
+  };
+}

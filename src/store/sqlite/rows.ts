@@ -1,0 +1,64 @@
+import type { ClientInfo } from '../../core/envelope.js';
+import type { Account, MessageKind, MessageState, MessageSummary, RecipientRecord, RecipientStatus } from '../types.js';
+
+export interface MessageRow {
+  id: string;
+  kind: string;
+  state: string;
+  mail_from: string;
+  client_json: string | null;
+  size: number;
+  trace_header: string;
+  received_at: number;
+  next_attempt_at: number | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  finished_at: number | null;
+}
+
+export interface RecipientRow {
+  message_id: string;
+  idx: number;
+  address: string;
+  status: string;
+  reply: string | null;
+}
+
+export interface AccountRow {
+  name: string;
+  password_hash: string;
+  allowed_senders_json: string;
+  created_at: number;
+}
+
+export function toRecipient(row: RecipientRow): RecipientRecord {
+  return { address: row.address, status: row.status as RecipientStatus, reply: row.reply };
+}
+
+export function toSummary(row: MessageRow, recipients: RecipientRecord[]): MessageSummary {
+  return {
+    id: row.id,
+    kind: row.kind as MessageKind,
+    state: row.state as MessageState,
+    mailFrom: row.mail_from,
+    recipients,
+    size: row.size,
+    receivedAt: row.received_at,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    finishedAt: row.finished_at,
+    client: row.client_json ? (JSON.parse(row.client_json) as ClientInfo) : null,
+  };
+}
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    name: row.name,
+    passwordHash: row.password_hash,
+    allowedSenders: JSON.parse(row.allowed_senders_json) as string[],
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,240 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { migrate } from './migrations.js';
+import { BodyFiles } from './body-files.js';
+import { GroupCommit } from './group-commit.js';
+import { toAccount, toRecipient, toSummary, type AccountRow, type MessageRow, type RecipientRow } from './rows.js';
+import {
+  AccountExistsError,
+  MESSAGE_STATES,
+  type Account,
+  type AttemptRecord,
+  type BodySpool,
+  type LeasedMessage,
+  type MessageState,
+  type MessageSummary,
+  type NewMessage,
+  type QueueStats,
+  type RecipientRecord,
+  type Store,
+} from '../types.js';
+
+/**
+ * The embedded engine: metadata in SQLite (WAL, synchronous=FULL: every commit is fsynced),
+ * bodies as files beside it. A database row is the commit marker; a body file without a
+ * queued row is an orphan and is removed when the relay starts.
+ */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite';
+  readonly #db: Database.Database;
+  readonly #bodies: BodyFiles;
+  readonly #commits: GroupCommit;
+
+  private constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.#db = new Database(join(dataDir, 'mouthguard.db'));
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    migrate(this.#db);
+    this.#bodies = new BodyFiles(join(dataDir, 'spool'));
+    this.#commits = new GroupCommit(
+      () => this.#bodies.syncDir(),
+      (jobs) => this.#db.transaction(() => jobs.forEach((job) => job()))(),
+    );
+  }
+
+  static async open(dataDir: string): Promise<SqliteStore> {
+    const store = new SqliteStore(dataDir);
+    await store.#bodies.init();
+    return store;
+  }
+
+  /** Removes body files that have no queued message (receives cut short by a crash). */
+  async removeOrphanBodies(): Promise<number> {
+    const queued = new Set(
+      (this.#db.prepare("SELECT id FROM messages WHERE state = 'queued'").all() as { id: string }[]).map((r) => r.id),
+    );
+    let removed = 0;
+    for (const id of await this.#bodies.listIds()) {
+      if (!queued.has(id)) {
+        await this.#bodies.remove(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async ping(): Promise<void> {
+    this.#db.prepare('SELECT 1').get();
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+    return Promise.resolve();
+  }
+
+  createSpool(id: string): BodySpool {
+    return this.#bodies.createSpool(id);
+  }
+
+  enqueue(message: NewMessage, _spool: BodySpool): Promise<void> {
+    return this.#commits.run(() => this.#insertMessage(message));
+  }
+
+  #insertMessage(m: NewMessage): void {
+    this.#db
+      .prepare(
+        `INSERT INTO messages (id, kind, state, mail_from, client_json, size, trace_header, received_at, next_attempt_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(m.id, m.kind, m.mailFrom, m.client ? JSON.stringify(m.client) : null, m.size, m.traceHeader, m.receivedAt, m.receivedAt);
+    const rcpt = this.#db.prepare(`INSERT INTO recipients (message_id, idx, address, status) VALUES (?, ?, ?, 'pending')`);
+    m.rcptTo.forEach((address, idx) => rcpt.run(m.id, idx, address));
+  }
+
+  leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]> {
+    const rows = this.#db
+      .prepare(
+        `UPDATE messages SET lease_owner = ?, lease_until = ?
+         WHERE id IN (SELECT id FROM messages
+                      WHERE state = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                      ORDER BY next_attempt_at LIMIT ?)
+         RETURNING *`,
+      )
+      .all(owner, now + leaseMs, now, now, limit) as MessageRow[];
+    return Promise.resolve(
+      rows.map((row) => ({ ...toSummary(row, this.#recipients(row.id)), traceHeader: row.trace_header, leaseOwner: owner })),
+    );
+  }
+
+  releaseAllLeases(): Promise<number> {
+    const info = this.#db.prepare(`UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`).run();
+    return Promise.resolve(info.changes);
+  }
+
+  openBody(id: string): Promise<Readable> {
+    return this.#bodies.open(id);
+  }
+
+  async recordAttempt(record: AttemptRecord): Promise<void> {
+    const apply = () => {
+      const owned = this.#db.prepare(`SELECT lease_owner FROM messages WHERE id = ? AND state = 'queued'`).get(record.id) as
+        | { lease_owner: string | null }
+        | undefined;
+      if (!owned || owned.lease_owner !== record.owner) throw new LeaseLostError(record.id);
+      const setRcpt = this.#db.prepare(`UPDATE recipients SET status = ?, reply = ? WHERE message_id = ? AND address = ?`);
+      for (const r of record.results) setRcpt.run(r.status, r.reply, record.id, r.address);
+      const final = record.outcome.kind === 'final';
+      this.#db
+        .prepare(
+          `UPDATE messages SET attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL,
+             state = ?, next_attempt_at = ?, finished_at = ? WHERE id = ?`,
+        )
+        .run(
+          record.lastError,
+          final ? record.outcome.state : 'queued',
+          record.outcome.kind === 'retry' ? record.outcome.nextAttemptAt : null,
+          final ? Date.now() : null,
+          record.id,
+        );
+      if (record.bounce) this.#insertMessage(record.bounce.message);
+    };
+    if (record.bounce) await this.#commits.run(apply);
+    else this.#db.transaction(apply)();
+    if (record.outcome.kind === 'final') await this.#bodies.remove(record.id);
+  }
+
+  getMessage(id: string): Promise<MessageSummary | null> {
+    const row = this.#db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    return Promise.resolve(row ? toSummary(row, this.#recipients(id)) : null);
+  }
+
+  listMessages(filter: { state?: MessageState | undefined; limit: number }): Promise<MessageSummary[]> {
+    const rows = (
+      filter.state
+        ? this.#db.prepare('SELECT * FROM messages WHERE state = ? ORDER BY received_at DESC LIMIT ?').all(filter.state, filter.limit)
+        : this.#db.prepare('SELECT * FROM messages ORDER BY received_at DESC LIMIT ?').all(filter.limit)
+    ) as MessageRow[];
+    return Promise.resolve(rows.map((row) => toSummary(row, this.#recipients(row.id))));
+  }
+
+  retryNow(id: string, now: number): Promise<boolean> {
+    const info = this.#db
+      .prepare(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'queued'`)
+      .run(now, id);
+    return Promise.resolve(info.changes === 1);
+  }
+
+  async deleteMessage(id: string, now: number): Promise<boolean> {
+    const info = this.#db
+      .prepare(
+        `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+         WHERE id = ? AND state = 'queued'`,
+      )
+      .run(now, id);
+    if (info.changes === 1) await this.#bodies.remove(id);
+    return info.changes === 1;
+  }
+
+  stats(): Promise<QueueStats> {
+    const byState = Object.fromEntries(MESSAGE_STATES.map((s) => [s, 0])) as Record<MessageState, number>;
+    const rows = this.#db.prepare('SELECT state, COUNT(*) AS n FROM messages GROUP BY state').all() as { state: MessageState; n: number }[];
+    for (const row of rows) byState[row.state] = row.n;
+    const oldest = this.#db.prepare(`SELECT MIN(received_at) AS t FROM messages WHERE state = 'queued'`).get() as { t: number | null };
+    return Promise.resolve({ byState, oldestQueuedAt: oldest.t });
+  }
+
+  purgeFinished(before: number): Promise<number> {
+    const info = this.#db.prepare('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?').run(before);
+    return Promise.resolve(info.changes);
+  }
+
+  #recipients(id: string): RecipientRecord[] {
+    return (this.#db.prepare('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx').all(id) as RecipientRow[]).map(toRecipient);
+  }
+
+  addAccount(account: Omit<Account, 'createdAt'>): Promise<void> {
+    const now = Date.now();
+    try {
+      this.#db
+        .prepare('INSERT INTO accounts (name, password_hash, allowed_senders_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+        .run(account.name, account.passwordHash, JSON.stringify(account.allowedSenders), now, now);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AccountExistsError(account.name);
+      throw err;
+    }
+    return Promise.resolve();
+  }
+
+  getAccount(name: string): Promise<Account | null> {
+    const row = this.#db.prepare('SELECT * FROM accounts WHERE name = ?').get(name) as AccountRow | undefined;
+    return Promise.resolve(row ? toAccount(row) : null);
+  }
+
+  listAccounts(): Promise<Account[]> {
+    const rows = this.#db.prepare('SELECT * FROM accounts ORDER BY name').all() as AccountRow[];
+    return Promise.resolve(rows.map(toAccount));
+  }
+
+  removeAccount(name: string): Promise<boolean> {
+    return Promise.resolve(this.#db.prepare('DELETE FROM accounts WHERE name = ?').run(name).changes === 1);
+  }
+
+  setPassword(name: string, passwordHash: string): Promise<boolean> {
+    const info = this.#db.prepare('UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?').run(passwordHash, Date.now(), name);
+    return Promise.resolve(info.changes === 1);
+  }
+}
+
+/** The message was taken over by another worker (its lease expired) or finished meanwhile. */
+export class LeaseLostError extends Error {
+  constructor(id: string) {
+    super(`lease on ${id} was lost`);
+    this.name = 'LeaseLostError';
+  }
+}

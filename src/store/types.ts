@@ -1,0 +1,153 @@
+import type { Readable, Writable } from 'node:stream';
+import type { ClientInfo } from '../core/envelope.js';
+
+/**
+ * The store contract. SQLite is the embedded engine; PostgreSQL follows behind the same
+ * interfaces, so nothing outside `src/store` may assume either (no SQL, no file paths).
+ */
+
+/** queued: waiting for (or in) delivery; delivered/bounced/deleted: final, body gone. */
+export type MessageState = 'queued' | 'delivered' | 'bounced' | 'deleted';
+export const MESSAGE_STATES: readonly MessageState[] = ['queued', 'delivered', 'bounced', 'deleted'];
+
+/** message: from a client; bounce: a DSN the relay generated (null sender, never bounced). */
+export type MessageKind = 'message' | 'bounce';
+
+/** pending: still to deliver; delivered: upstream said 2xx; failed: permanent failure, bounced. */
+export type RecipientStatus = 'pending' | 'delivered' | 'failed';
+
+export interface RecipientRecord {
+  readonly address: string;
+  readonly status: RecipientStatus;
+  /** The last upstream reply (or local reason) for this recipient. */
+  readonly reply: string | null;
+}
+
+export interface NewMessage {
+  readonly id: string;
+  readonly kind: MessageKind;
+  readonly mailFrom: string;
+  readonly rcptTo: readonly string[];
+  readonly client: ClientInfo | null;
+  readonly size: number;
+  /** Trace header lines (CRLF-terminated) prepended to the body on delivery. */
+  readonly traceHeader: string;
+  readonly receivedAt: number;
+}
+
+/**
+ * Where a message body goes while it is received: a Writable that accepts the raw bytes
+ * as they arrive. `end()` makes the bytes durable (fsync) before 'finish'. A spool that is
+ * never committed must be discarded; the store also removes orphans when it opens.
+ */
+export interface BodySpool extends Writable {
+  /** Bytes written so far. */
+  readonly bytesWritten: number;
+  /** Throws away what was written. Safe to call more than once, and after a failed write. */
+  discard(): Promise<void>;
+}
+
+export interface MessageSummary {
+  readonly id: string;
+  readonly kind: MessageKind;
+  readonly state: MessageState;
+  readonly mailFrom: string;
+  readonly recipients: readonly RecipientRecord[];
+  readonly size: number;
+  readonly receivedAt: number;
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  readonly lastError: string | null;
+  readonly finishedAt: number | null;
+  readonly client: ClientInfo | null;
+}
+
+/** A message a worker owns until `leaseUntil`, or until it records the attempt. */
+export interface LeasedMessage extends MessageSummary {
+  readonly traceHeader: string;
+  readonly leaseOwner: string;
+}
+
+export interface RecipientResult {
+  readonly address: string;
+  readonly status: RecipientStatus;
+  readonly reply: string;
+}
+
+export type AttemptOutcome =
+  | { readonly kind: 'retry'; readonly nextAttemptAt: number }
+  | { readonly kind: 'final'; readonly state: 'delivered' | 'bounced' };
+
+export interface AttemptRecord {
+  readonly id: string;
+  readonly owner: string;
+  readonly results: readonly RecipientResult[];
+  readonly outcome: AttemptOutcome;
+  readonly lastError: string | null;
+  /** A DSN to enqueue in the same transaction (its spool already ended). */
+  readonly bounce?: { readonly message: NewMessage; readonly spool: BodySpool } | undefined;
+}
+
+export interface QueueStats {
+  readonly byState: Readonly<Record<MessageState, number>>;
+  /** receivedAt of the oldest queued message, or null. */
+  readonly oldestQueuedAt: number | null;
+}
+
+/**
+ * The queue. Concurrency: any number of receivers and workers may call it at once; a
+ * message is delivered by one lease holder at a time. Failure: every method rejects on a
+ * store error and leaves the previous state intact (each change is one transaction).
+ */
+export interface QueueStore {
+  createSpool(id: string): BodySpool;
+  /** Durably commits the message and its ended spool; it is due for delivery at once. */
+  enqueue(message: NewMessage, spool: BodySpool): Promise<void>;
+  /** Leases up to `limit` due messages for `leaseMs`; expired leases are taken over. */
+  leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]>;
+  /** Returns leases held by anyone to the queue at once (a single relay starting up). */
+  releaseAllLeases(): Promise<number>;
+  /** The body as received (without the trace header). Rejects if it is gone. */
+  openBody(id: string): Promise<Readable>;
+  /** Records a delivery attempt by the lease owner; a final outcome deletes the body. */
+  recordAttempt(record: AttemptRecord): Promise<void>;
+  getMessage(id: string): Promise<MessageSummary | null>;
+  listMessages(filter: { state?: MessageState | undefined; limit: number }): Promise<MessageSummary[]>;
+  /** Makes a queued message due now (and clears its lease). False if not queued. */
+  retryNow(id: string, now: number): Promise<boolean>;
+  /** Operator deletion: state deleted, body removed. False if not queued. */
+  deleteMessage(id: string, now: number): Promise<boolean>;
+  stats(): Promise<QueueStats>;
+  /** Removes the metadata of final messages finished before `before`. */
+  purgeFinished(before: number): Promise<number>;
+}
+
+export interface Account {
+  readonly name: string;
+  readonly passwordHash: string;
+  /** Addresses ("alice@example.org") and domains ("@example.org"); empty: the practice's domains. */
+  readonly allowedSenders: readonly string[];
+  readonly createdAt: number;
+}
+
+export interface AccountStore {
+  addAccount(account: Omit<Account, 'createdAt'>): Promise<void>;
+  getAccount(name: string): Promise<Account | null>;
+  listAccounts(): Promise<Account[]>;
+  removeAccount(name: string): Promise<boolean>;
+  setPassword(name: string, passwordHash: string): Promise<boolean>;
+}
+
+export interface Store extends QueueStore, AccountStore {
+  readonly engine: string;
+  /** Resolves if the store answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class AccountExistsError extends Error {
+  constructor(name: string) {
+    super(`account ${name} already exists`);
+    this.name = 'AccountExistsError';
+  }
+}
