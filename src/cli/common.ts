@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+
+/** A mistake on the command line: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** --config, else MOUTHGUARD_CONFIG, else ./mouthguard.yaml when present, else env only. */
+export function configFrom(path: string | undefined): Readonly<Config> {
+  const chosen = path ?? process.env.MOUTHGUARD_CONFIG ?? (existsSync('mouthguard.yaml') ? 'mouthguard.yaml' : undefined);
+  return loadConfig({ path: chosen });
+}
+
+export function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof UsageError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { printableConfig } from '../config/print.js';
+import { startRelay } from '../main.js';
+import { configFrom } from './common.js';
+
+/** `mouthguard start`: runs until SIGTERM/SIGINT (graceful); a second signal exits at once. */
+export async function startCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, 'print-config': { type: 'boolean' } } });
+  const config = configFrom(values.config);
+  if (values['print-config']) {
+    console.log(printableConfig(config));
+    return;
+  }
+  const relay = await startRelay(config);
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.error(`${signal} again: exiting at once`);
+      process.exit(1);
+    }
+    stopping = true;
+    relay.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`error while stopping: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+export function checkConfigCommand(args: string[]): void {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
+  const config = configFrom(values.config);
+  console.log(`configuration OK: ${config.practice.domains.join(', ')}; upstream ${config.upstream.type}; data in ${config.dataDir}`);
+}

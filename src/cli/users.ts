@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { hashPassword } from '../accounts/passwords.js';
+import { normaliseSenderRule } from '../accounts/sender-rules.js';
+import { openStore } from '../store/open-store.js';
+import { configFrom, readStdin, UsageError } from './common.js';
+
+const USAGE = `usage:
+  mouthguard users add NAME [--password-stdin | --generate-password] [--sender ADDR|@DOMAIN ...]
+  mouthguard users passwd NAME [--password-stdin | --generate-password]
+  mouthguard users list
+  mouthguard users remove NAME
+Accounts with no --sender may send as any address in practice.domains.`;
+
+async function passwordFrom(values: { 'password-stdin'?: boolean; 'generate-password'?: boolean }): Promise<{ password: string; generated: boolean }> {
+  if (values['generate-password']) return { password: randomBytes(18).toString('base64url'), generated: true };
+  if (!values['password-stdin']) throw new UsageError('give --password-stdin (reads one line) or --generate-password\n' + USAGE);
+  const password = (await readStdin()).replace(/\r?\n$/, '');
+  if (password.length < 10) throw new UsageError('the password must be at least 10 characters');
+  return { password, generated: false };
+}
+
+export async function usersCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      'generate-password': { type: 'boolean' },
+      sender: { type: 'string', multiple: true },
+    },
+  });
+  const [action, name] = positionals;
+  const config = configFrom(values.config);
+  const { store } = await openStore(config);
+  try {
+    switch (action) {
+      case 'add': {
+        if (!name) throw new UsageError(USAGE);
+        const senders = (values.sender ?? []).map((s) => {
+          const rule = normaliseSenderRule(s);
+          if (!rule) throw new UsageError(`--sender ${s}: expected an address (alice@example.org) or a domain (@example.org)`);
+          return rule;
+        });
+        const { password, generated } = await passwordFrom(values);
+        await store.addAccount({ name, passwordHash: await hashPassword(password), allowedSenders: senders });
+        console.log(`added ${name}${generated ? `; password: ${password}` : ''}`);
+        return;
+      }
+      case 'passwd': {
+        if (!name) throw new UsageError(USAGE);
+        const { password, generated } = await passwordFrom(values);
+        if (!(await store.setPassword(name, await hashPassword(password)))) throw new UsageError(`no account named ${name}`);
+        console.log(`password changed for ${name}${generated ? `; password: ${password}` : ''}`);
+        return;
+      }
+      case 'list': {
+        for (const a of await store.listAccounts()) {
+          const senders = a.allowedSenders.length ? a.allowedSenders.join(', ') : `(practice domains: ${config.practice.domains.join(', ')})`;
+          console.log(`${a.name}\t${senders}\tcreated ${new Date(a.createdAt).toISOString()}`);
+        }
+        return;
+      }
+      case 'remove': {
+        if (!name) throw new UsageError(USAGE);
+        if (!(await store.removeAccount(name))) throw new UsageError(`no account named ${name}`);
+        console.log(`removed ${name}`);
+        return;
+      }
+      default:
+        throw new UsageError(USAGE);
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,122 @@
+import { hostname } from 'node:os';
+import { Registry } from 'prom-client';
+import type { Config } from './config/schema.js';
+import { AdminServer } from './admin/admin-server.js';
+import { CaptureUpstream } from './delivery/capture-upstream.js';
+import { SmtpUpstream } from './delivery/smtp-upstream.js';
+import type { Upstream } from './delivery/upstream.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { collectProcessMetrics, createMetrics, type Metrics } from './metrics/metrics.js';
+import { receiveMessage } from './pipeline/receive.js';
+import { DeliveryWorkers } from './pipeline/workers.js';
+import { FrontDoor, type BoundListener } from './smtp/front-door.js';
+import { loadTlsMaterial } from './smtp/tls-material.js';
+import { lockDataDir } from './store/data-dir-lock.js';
+import { openStore } from './store/open-store.js';
+import type { QueueStore } from './store/types.js';
+
+export interface Relay {
+  readonly listeners: readonly BoundListener[];
+  readonly adminPort: number;
+  readonly metrics: Metrics;
+  /** Graceful: stop accepting, finish SMTP transactions and deliveries in flight, close the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log?: Logger;
+  /** How long SMTP transactions in progress may take to finish on stop. */
+  readonly closeTimeout?: number;
+}
+
+export function relayNameOf(config: Readonly<Config>): string {
+  return config.smtp.hostname ?? hostname();
+}
+
+function createUpstream(config: Readonly<Config>, relayName: string): Upstream {
+  const up = config.upstream;
+  return up.type === 'capture' ? new CaptureUpstream(up.dir ?? `${config.dataDir}/outbox`) : new SmtpUpstream(up, relayName);
+}
+
+/** The composition root: config → objects → listeners. */
+export async function startRelay(config: Readonly<Config>, options: StartOptions = {}): Promise<Relay> {
+  const log = options.log ?? createLogger(config.log.level);
+  const registry = new Registry();
+  collectProcessMetrics(registry);
+  const metrics = createMetrics(registry);
+  const relayName = relayNameOf(config);
+  const unlock = lockDataDir(config.dataDir);
+  const { store, recover } = await openStore(config);
+  const recovered = await recover();
+  log.info({ event: 'store_open', engine: store.engine, ...recovered }, 'store ready');
+
+  const upstream = createUpstream(config, relayName);
+  const workers = new DeliveryWorkers(
+    {
+      queue: store,
+      upstream,
+      retry: config.delivery.retry,
+      relayName,
+      bounceFrom: `postmaster@${config.practice.domains[0]}`,
+      metrics,
+      log,
+    },
+    { concurrency: config.delivery.concurrency, pollInterval: config.delivery.pollInterval, leaseMs: config.delivery.lease },
+  );
+  const receiveDeps = { queue: store, limits: config.smtp.limits, relayName, metrics, log };
+  const frontDoor = new FrontDoor({
+    config,
+    relayName,
+    tls: await loadTlsMaterial(config.smtp.tls, config.dataDir, relayName, log),
+    accounts: store,
+    receive: async (input) => {
+      const received = await receiveMessage(receiveDeps, input);
+      workers.nudge();
+      return received;
+    },
+    metrics,
+    log,
+    ...(options.closeTimeout !== undefined ? { closeTimeout: options.closeTimeout } : {}),
+  });
+  const listeners = await frontDoor.listen();
+  const admin = new AdminServer({
+    registry,
+    readiness: {
+      store: () => store.ping(),
+      smtp: () => (frontDoor.listening ? Promise.resolve() : Promise.reject(new Error('SMTP listeners are not accepting'))),
+    },
+    beforeScrape: () => refreshQueueGauges(store, metrics),
+    log,
+  });
+  const adminPort = await admin.listen(config.admin.port, config.admin.host);
+  workers.start();
+  const housekeeping = setInterval(() => {
+    store.purgeFinished(Date.now() - config.delivery.retention).catch((err: unknown) => {
+      log.error({ event: 'purge_failed', err: (err as Error).message }, 'purging finished messages failed');
+    });
+  }, 3_600_000).unref();
+  log.info({ event: 'relay_started', adminPort, upstream: upstream.description, listeners }, 'mouthguard relay started');
+
+  return {
+    listeners,
+    adminPort,
+    metrics,
+    async stop() {
+      log.info({ event: 'relay_stopping' }, 'stopping: draining SMTP and deliveries');
+      clearInterval(housekeeping);
+      await frontDoor.close();
+      await workers.stop();
+      await upstream.close();
+      await admin.close();
+      await store.close();
+      unlock();
+      log.info({ event: 'relay_stopped' }, 'stopped');
+    },
+  };
+}
+
+async function refreshQueueGauges(queue: QueueStore, metrics: Metrics): Promise<void> {
+  const stats = await queue.stats();
+  for (const [state, count] of Object.entries(stats.byState)) metrics.queueDepth.set({ state }, count);
+  metrics.queueOldestAge.set(stats.oldestQueuedAt === null ? 0 : (Date.now() - stats.oldestQueuedAt) / 1000);
+}

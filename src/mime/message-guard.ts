@@ -1,0 +1,90 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { ReplyName } from '../core/replies.js';
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+export interface GuardLimits {
+  readonly maxMessageSize: number;
+  readonly maxLineLength: number;
+  readonly maxHeaderSize: number;
+}
+
+/**
+ * Checks the DATA stream as it passes (SMTP smuggling defence and limits): refuses bare CR,
+ * bare LF and NUL anywhere, lines over the limit, an oversized header section or message.
+ * After the first violation it passes nothing more but keeps consuming, because smtp-server
+ * only replies once the stream has been read to its end. It also keeps a copy of the header
+ * section (bounded by maxHeaderSize) for the sender checks.
+ */
+export class MessageGuard extends Transform {
+  violation: ReplyName | null = null;
+  bytes = 0;
+  #lastByte = -1;
+  #lineLength = 0;
+  #inHeaders = true;
+  #headerChunks: Buffer[] = [];
+  #headerBytes = 0;
+
+  constructor(private readonly limits: GuardLimits) {
+    super();
+  }
+
+  /** The header section (with its final empty line when the message had a body). */
+  get headerSection(): Buffer {
+    return Buffer.concat(this.#headerChunks);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.violation) return done();
+    this.bytes += chunk.length;
+    this.violation = this.bytes > this.limits.maxMessageSize ? 'messageTooLarge' : this.#scan(chunk);
+    if (this.violation) {
+      this.#headerChunks = [];
+      return done();
+    }
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.violation && this.#lastByte === CR) this.violation = 'bareLineEnding';
+    done();
+  }
+
+  #scan(buf: Buffer): ReplyName | null {
+    if (buf.indexOf(0) !== -1) return 'nulOctet';
+    // A CR that ended the previous chunk must be followed by this chunk's LF.
+    if (this.#lastByte === CR && buf[0] !== LF) return 'bareLineEnding';
+    let start = 0;
+    while (start < buf.length) {
+      const lf = buf.indexOf(LF, start);
+      const end = lf === -1 ? buf.length : lf;
+      const cr = buf.indexOf(CR, start);
+      // A CR may only stand right before the LF (or at the very end of the chunk, pending).
+      if (cr !== -1 && cr < end && cr !== end - 1) return 'bareLineEnding';
+      if (lf === -1) {
+        this.#lineLength += end - start;
+        if (this.#lineLength > this.limits.maxLineLength + 1) return 'lineTooLong';
+        this.#keepHeader(buf, start, end);
+        break;
+      }
+      const before = lf > 0 ? buf[lf - 1] : this.#lastByte;
+      if (before !== CR) return 'bareLineEnding';
+      this.#lineLength += end - start;
+      if (this.#lineLength - 1 > this.limits.maxLineLength) return 'lineTooLong';
+      this.#keepHeader(buf, start, lf + 1);
+      if (this.#inHeaders && this.#lineLength === 1) this.#inHeaders = false;
+      if (this.#headerBytes > this.limits.maxHeaderSize) return 'headerTooLarge';
+      this.#lineLength = 0;
+      start = lf + 1;
+    }
+    this.#lastByte = buf[buf.length - 1]!;
+    return this.#headerBytes > this.limits.maxHeaderSize ? 'headerTooLarge' : null;
+  }
+
+  #keepHeader(buf: Buffer, from: number, to: number): void {
+    if (!this.#inHeaders || to <= from) return;
+    this.#headerBytes += to - from;
+    if (this.#headerBytes <= this.limits.maxHeaderSize) this.#headerChunks.push(buf.subarray(from, to));
+  }
+}

@@ -1,0 +1,183 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { decoyPasswordHash, verifyPassword } from '../accounts/passwords.js';
+import { SmtpError, toSmtpError } from '../core/smtp-error.js';
+import { replyText, replies } from '../core/replies.js';
+import type { Config, ListenerConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Received, ReceiveInput } from '../pipeline/receive.js';
+import type { AccountStore } from '../store/types.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { useOwnEnhancedCodes } from './enhanced-codes.js';
+import { checkMailFrom, checkRcptTo, envelopeOf, fromHeaderCheck, type SessionRulesConfig, type SessionUser } from './session-rules.js';
+import type { TlsMaterial } from './tls-material.js';
+import { TrustedNetworks } from './trusted-networks.js';
+
+export interface FrontDoorDeps {
+  readonly config: Pick<Config, 'smtp' | 'practice'>;
+  readonly relayName: string;
+  readonly tls: TlsMaterial;
+  readonly accounts: Pick<AccountStore, 'getAccount'>;
+  readonly receive: (input: ReceiveInput) => Promise<Received>;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** How long a draining listener waits for transactions in progress (then 421). */
+  readonly closeTimeout?: number;
+}
+
+export interface BoundListener {
+  readonly name: string;
+  readonly mode: ListenerConfig['mode'];
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The SMTP listeners: protocol only. Authentication, relay and sender rules, limits, then
+ * the message goes to the pipeline, and the client hears back from the reply table.
+ */
+export class FrontDoor {
+  readonly #servers: { listener: BoundListener; server: SMTPServer }[] = [];
+  readonly #throttle: AuthThrottle;
+  readonly #rules: SessionRulesConfig;
+  #listening = false;
+
+  constructor(private readonly deps: FrontDoorDeps) {
+    useOwnEnhancedCodes();
+    const { smtp, practice } = deps.config;
+    this.#throttle = new AuthThrottle(smtp.limits.authFailures);
+    this.#rules = { trusted: new TrustedNetworks(smtp.trustedNetworks), practiceDomains: practice.domains };
+  }
+
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  get listeners(): BoundListener[] {
+    return this.#servers.map((s) => s.listener);
+  }
+
+  async listen(): Promise<BoundListener[]> {
+    for (const listener of this.deps.config.smtp.listeners) {
+      const name = listener.name ?? `${listener.mode}-${listener.port}`;
+      const server = new SMTPServer(this.#options(listener, name));
+      server.on('error', (err) => this.deps.log.error({ event: 'smtp_error', listener: name, err: err.message }, 'SMTP listener error'));
+      server.listen(listener.port, listener.host);
+      await once(server.server, 'listening');
+      const port = (server.server.address() as AddressInfo).port;
+      const bound = { name, mode: listener.mode, host: listener.host, port };
+      this.#servers.push({ listener: bound, server });
+      this.deps.log.info({ event: 'smtp_listening', ...bound }, 'SMTP listener ready');
+    }
+    this.#listening = true;
+    return this.listeners;
+  }
+
+  /** Stops accepting; transactions in progress finish, later commands get 421. */
+  async close(): Promise<void> {
+    this.#listening = false;
+    await Promise.all(this.#servers.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+
+  #options(listener: ListenerConfig, name: string): SMTPServerOptions {
+    const { smtp } = this.deps.config;
+    return {
+      name: this.deps.relayName,
+      banner: 'Mouthguard ESMTP',
+      secure: listener.mode === 'tls',
+      key: this.deps.tls.key,
+      cert: this.deps.tls.cert,
+      authMethods: ['PLAIN', 'LOGIN'],
+      authOptional: true, // enforced at MAIL FROM, so trusted networks need no AUTH
+      allowInsecureAuth: smtp.allowInsecureAuth,
+      disabledCommands: listener.mode === 'plain' ? ['AUTH'] : [],
+      size: smtp.limits.maxMessageSize,
+      maxRecipients: smtp.limits.maxRecipients,
+      maxClients: smtp.limits.maxClients,
+      socketTimeout: smtp.limits.idleTimeout,
+      closeTimeout: this.deps.closeTimeout ?? 30_000,
+      disableReverseLookup: !smtp.reverseDnsLookup,
+      hideENHANCEDSTATUSCODES: false,
+      hideDSN: true,
+      hideREQUIRETLS: true,
+      logger: false,
+      onConnect: (session, cb) => cb(this.#onConnect(session, listener) ?? undefined),
+      onClose: () => this.deps.metrics.smtpActiveSessions.dec(),
+      onAuth: (auth, session, cb) => {
+        this.#onAuth(auth, session).then(
+          (user) => cb(null, { user }),
+          (err: unknown) => cb(this.#refuse(toSmtpError(err), session)),
+        );
+      },
+      onMailFrom: (address, session, cb) => cb(this.#refuseIf(checkMailFrom(address, session, this.#rules), session)),
+      onRcptTo: (address, session, cb) => cb(this.#refuseIf(checkRcptTo(address, session, this.#rules), session)),
+      onData: (stream, session, cb) => {
+        this.#onData(stream, session, name).then(
+          (message) => cb(null, message),
+          (err: unknown) => cb(this.#refuse(toSmtpError(err), session)),
+        );
+      },
+    };
+  }
+
+  #onConnect(session: SMTPServerSession, listener: ListenerConfig): SmtpError | null {
+    this.deps.metrics.smtpSessions.inc({ listener: listener.mode });
+    this.deps.metrics.smtpActiveSessions.inc();
+    if (this.#throttle.isBlocked(session.remoteAddress)) return this.#refuse(new SmtpError('authThrottled'), session);
+    if (listener.mode === 'plain' && !this.#rules.trusted.contains(session.remoteAddress)) {
+      return this.#refuse(new SmtpError('relayDenied', { detail: 'plain listener, untrusted client' }), session);
+    }
+    return null;
+  }
+
+  async #onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
+    const name = auth.username ?? '';
+    const account = name ? await this.deps.accounts.getAccount(name) : null;
+    const ok = await verifyPassword(auth.password ?? '', account?.passwordHash ?? (await decoyPasswordHash()));
+    if (account && ok) {
+      this.#throttle.recordSuccess(session.remoteAddress);
+      this.deps.log.info({ event: 'auth', session: session.id, user: account.name, result: 'ok' }, 'login');
+      return { name: account.name, allowedSenders: account.allowedSenders };
+    }
+    const blocked = this.#throttle.recordFailure(session.remoteAddress);
+    this.deps.metrics.smtpAuthFailures.inc({ outcome: blocked ? 'throttled' : 'invalid' });
+    this.deps.log.warn({ event: 'auth', session: session.id, client: session.remoteAddress, result: 'failed', blocked }, 'failed login');
+    throw new SmtpError(blocked ? 'authThrottled' : 'authFailed');
+  }
+
+  async #onData(stream: NodeJS.ReadableStream & { sizeExceeded?: boolean }, session: SMTPServerSession, listener: string): Promise<string> {
+    const started = performance.now();
+    const envelope = envelopeOf(session, listener);
+    const received = await this.deps.receive({
+      stream: stream as unknown as import('node:stream').Readable,
+      envelope,
+      checkHeaders: fromHeaderCheck(session, this.#rules),
+    });
+    this.deps.log.info(
+      {
+        event: 'received',
+        id: received.id,
+        session: session.id,
+        user: envelope.client.user,
+        result: 'queued',
+        size: received.size,
+        rcpts: envelope.rcptTo.length,
+        ms: Math.round(performance.now() - started),
+      },
+      'message queued',
+    );
+    return replyText(replies.queued, received.id);
+  }
+
+  #refuseIf(err: SmtpError | null, session: SMTPServerSession): SmtpError | undefined {
+    return err ? this.#refuse(err, session) : undefined;
+  }
+
+  #refuse(err: SmtpError, session: SMTPServerSession): SmtpError {
+    this.deps.metrics.smtpRejects.inc({ reason: err.reply });
+    this.deps.log.info({ event: 'refused', session: session.id, client: session.remoteAddress, ...err.fields() }, 'SMTP refusal');
+    return err;
+  }
+}

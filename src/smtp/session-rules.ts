@@ -1,0 +1,70 @@
+import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { isSenderAllowed } from '../accounts/sender-rules.js';
+import { SmtpError } from '../core/smtp-error.js';
+import type { ClientInfo, Envelope } from '../core/envelope.js';
+import { fromAddresses } from '../mime/header-fields.js';
+import { addressRoutingProblem } from './address-rules.js';
+import type { TrustedNetworks } from './trusted-networks.js';
+
+/** What a successful AUTH leaves on the session. */
+export interface SessionUser {
+  readonly name: string;
+  readonly allowedSenders: readonly string[];
+}
+
+export interface SessionRulesConfig {
+  readonly trusted: TrustedNetworks;
+  readonly practiceDomains: readonly string[];
+}
+
+export function sessionUser(session: SMTPServerSession): SessionUser | null {
+  return (session.user as SessionUser | undefined) ?? null;
+}
+
+/** Never an open relay: a client must have logged in or come from a trusted network. */
+export function checkMayRelay(session: SMTPServerSession, rules: SessionRulesConfig): SmtpError | null {
+  if (sessionUser(session) || rules.trusted.contains(session.remoteAddress)) return null;
+  return new SmtpError('authRequired', { detail: 'unauthenticated client outside trusted networks' });
+}
+
+function senderAllowed(address: string, session: SMTPServerSession, rules: SessionRulesConfig): boolean {
+  const user = sessionUser(session);
+  return isSenderAllowed(address, user ? user.allowedSenders : [], rules.practiceDomains);
+}
+
+export function checkMailFrom(address: SMTPServerAddress, session: SMTPServerSession, rules: SessionRulesConfig): SmtpError | null {
+  const relay = checkMayRelay(session, rules);
+  if (relay) return relay;
+  if (!address.address) return new SmtpError('nullSenderRefused');
+  const routing = addressRoutingProblem(address.address);
+  if (routing) return new SmtpError(routing, { detail: 'MAIL FROM' });
+  if (!senderAllowed(address.address, session, rules)) return new SmtpError('senderNotAllowed');
+  return null;
+}
+
+export function checkRcptTo(address: SMTPServerAddress, session: SMTPServerSession, rules: SessionRulesConfig): SmtpError | null {
+  const relay = checkMayRelay(session, rules);
+  if (relay) return relay;
+  const routing = addressRoutingProblem(address.address);
+  return routing ? new SmtpError(routing, { detail: 'RCPT TO' }) : null;
+}
+
+/** The From addresses must also be the login's (a message without From is left to MAIL FROM). */
+export function fromHeaderCheck(session: SMTPServerSession, rules: SessionRulesConfig): (section: Buffer) => SmtpError | null {
+  return (section) => {
+    const bad = fromAddresses(section).find((address) => !senderAllowed(address, session, rules));
+    return bad === undefined ? null : new SmtpError('fromNotAllowed');
+  };
+}
+
+export function envelopeOf(session: SMTPServerSession, listener: string): Envelope {
+  const client: ClientInfo = {
+    address: session.remoteAddress,
+    helo: session.hostNameAppearsAs,
+    user: sessionUser(session)?.name ?? null,
+    tls: session.secure,
+    listener,
+  };
+  const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  return { mailFrom, rcptTo: session.envelope.rcptTo.map((r) => r.address), client };
+}
