@@ -92,7 +92,6 @@ export class FrontDoor {
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: true, // enforced at MAIL FROM, so trusted networks need no AUTH
       allowInsecureAuth: smtp.allowInsecureAuth,
-      disabledCommands: listener.mode === 'plain' ? ['AUTH'] : [],
       size: smtp.limits.maxMessageSize,
       maxRecipients: smtp.limits.maxRecipients,
       maxClients: smtp.limits.maxClients,
@@ -103,7 +102,14 @@ export class FrontDoor {
       hideDSN: true,
       hideREQUIRETLS: true,
       logger: false,
-      onConnect: (session, cb) => cb(this.#onConnect(session, listener) ?? undefined),
+      onConnect: (session, cb) => {
+        session.disabledCommands = this.#disabledCommands(listener, session.secure);
+        cb(this.#onConnect(session, listener) ?? undefined);
+      },
+      onSecure: (_socket, session, cb) => {
+        session.disabledCommands = this.#disabledCommands(listener, true);
+        cb();
+      },
       onClose: () => this.deps.metrics.smtpActiveSessions.dec(),
       onAuth: (auth, session, cb) => {
         this.#onAuth(auth, session).then(
@@ -120,6 +126,12 @@ export class FrontDoor {
         );
       },
     };
+  }
+
+  /** AUTH is offered only over TLS (unless allowInsecureAuth), never on a plain listener. */
+  #disabledCommands(listener: ListenerConfig, secure: boolean): string[] {
+    const offerAuth = listener.mode !== 'plain' && (secure || this.deps.config.smtp.allowInsecureAuth);
+    return offerAuth ? [] : ['AUTH'];
   }
 
   #onConnect(session: SMTPServerSession, listener: ListenerConfig): SmtpError | null {

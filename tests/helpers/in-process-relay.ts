@@ -1,0 +1,43 @@
+import { pino } from 'pino';
+import { hashPassword } from '../../src/accounts/passwords.js';
+import { startRelay, type Relay } from '../../src/main.js';
+import { openStore } from '../../src/store/open-store.js';
+import { RecordingUpstream } from './recording-upstream.js';
+import { PRACTICE_DOMAIN, tempDir, testConfig } from './test-config.js';
+
+export const TEST_USER = 'reception';
+export const TEST_PASSWORD = 'correct horse battery';
+export const TEST_SENDER = `reception@${PRACTICE_DOMAIN}`;
+
+export interface Harness {
+  readonly relay: Relay;
+  readonly upstream: RecordingUpstream;
+  readonly dataDir: string;
+  port(name: 'submission' | 'plain'): number;
+  stop(): Promise<void>;
+}
+
+/** A relay started in this process (real sockets, real SQLite) with a recording upstream and one account. */
+export async function startHarness(extra: Record<string, unknown> = {}): Promise<Harness> {
+  const upstream = await new RecordingUpstream().start();
+  const dataDir = tempDir();
+  const config = testConfig(upstream.port, dataDir, extra);
+  const { store } = await openStore(config);
+  await store.addAccount({ name: TEST_USER, passwordHash: await hashPassword(TEST_PASSWORD), allowedSenders: [] });
+  await store.close();
+  const relay = await startRelay(config, { log: pino({ level: 'silent' }), closeTimeout: 2000 });
+  return {
+    relay,
+    upstream,
+    dataDir,
+    port(name) {
+      const listener = relay.listeners.find((l) => l.name === name);
+      if (!listener) throw new Error(`no listener ${name}`);
+      return listener.port;
+    },
+    async stop() {
+      await relay.stop();
+      await upstream.stop();
+    },
+  };
+}
