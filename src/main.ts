@@ -46,8 +46,9 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
   const metrics = createMetrics(registry);
   const relayName = relayNameOf(config);
   const unlock = lockDataDir(config.dataDir);
-  const { store, recover } = await openStore(config);
-  const recovered = await recover();
+  const opened = await openStore(config);
+  const store = opened.store;
+  const recovered = await opened.recover();
   log.info({ event: 'store_open', engine: store.engine, ...recovered }, 'store ready');
 
   const upstream = createUpstream(config, relayName);

@@ -6,7 +6,7 @@ import { newQueueId } from '../core/ids.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { readHeaderSection } from '../mime/header-section.js';
-import type { AttemptRecord, LeasedMessage, NewMessage, QueueStore, RecipientResult } from '../store/types.js';
+import type { AttemptRecord, BodySpool, LeasedMessage, NewMessage, QueueStore, RecipientResult } from '../store/types.js';
 
 export interface DeliverDeps {
   readonly queue: QueueStore;
@@ -108,7 +108,7 @@ async function bounceFor(
   message: LeasedMessage,
   failures: FailedRecipient[],
   at: number,
-): Promise<{ message: NewMessage; spool: import('../store/types.js').BodySpool } | undefined> {
+): Promise<{ message: NewMessage; spool: BodySpool } | undefined> {
   if (message.kind === 'bounce' || message.mailFrom === '') return undefined;
   const headers = await deps.queue
     .openBody(message.id)

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { decoyPasswordHash, verifyPassword } from '../accounts/passwords.js';
 import { SmtpError, toSmtpError } from '../core/smtp-error.js';
@@ -159,11 +160,11 @@ export class FrontDoor {
     throw new SmtpError(blocked ? 'authThrottled' : 'authFailed');
   }
 
-  async #onData(stream: NodeJS.ReadableStream & { sizeExceeded?: boolean }, session: SMTPServerSession, listener: string): Promise<string> {
+  async #onData(stream: Readable, session: SMTPServerSession, listener: string): Promise<string> {
     const started = performance.now();
     const envelope = envelopeOf(session, listener);
     const received = await this.deps.receive({
-      stream: stream as unknown as import('node:stream').Readable,
+      stream,
       envelope,
       checkHeaders: fromHeaderCheck(session, this.#rules),
     });
