@@ -16,6 +16,8 @@ import { checkMailFrom, checkRcptTo, envelopeOf, fromHeaderCheck, type SessionRu
 import type { TlsMaterial } from './tls-material.js';
 import { TrustedNetworks } from './trusted-networks.js';
 
+const MAX_REFUSALS_PER_CONNECTION = 20;
+
 export interface FrontDoorDeps {
   readonly config: Pick<Config, 'smtp' | 'practice'>;
   readonly relayName: string;
@@ -42,6 +44,8 @@ export interface BoundListener {
 export class FrontDoor {
   readonly #servers: { listener: BoundListener; server: SMTPServer }[] = [];
   readonly #throttle: AuthThrottle;
+  /** Refusals per connection: a client that keeps being refused is cut off (Postfix's hard error limit). */
+  readonly #refusals = new WeakMap<SMTPServerSession, number>();
   readonly #rules: SessionRulesConfig;
   #listening = false;
 
@@ -189,8 +193,11 @@ export class FrontDoor {
   }
 
   #refuse(err: SmtpError, session: SMTPServerSession): SmtpError {
-    this.deps.metrics.smtpRejects.inc({ reason: err.reply });
+    const count = (this.#refusals.get(session) ?? 0) + 1;
+    this.#refusals.set(session, count);
+    const reply = count >= MAX_REFUSALS_PER_CONNECTION && err.responseCode !== 421 ? new SmtpError('tooManyRefusals', { cause: err }) : err;
+    this.deps.metrics.smtpRejects.inc({ reason: reply.reply });
     this.deps.log.info({ event: 'refused', session: session.id, client: session.remoteAddress, ...err.fields() }, 'SMTP refusal');
-    return err;
+    return reply;
   }
 }

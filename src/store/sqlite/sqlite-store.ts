@@ -47,6 +47,18 @@ export class SqliteStore implements Store {
     );
   }
 
+  readonly #statements = new Map<string, Database.Statement>();
+
+  /** Prepared once, reused: preparing costs more than running these small statements. */
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
   static async open(dataDir: string): Promise<SqliteStore> {
     const store = new SqliteStore(dataDir);
     await store.#bodies.init();
@@ -56,7 +68,7 @@ export class SqliteStore implements Store {
   /** Removes body files that have no queued message (receives cut short by a crash). */
   async removeOrphanBodies(): Promise<number> {
     const queued = new Set(
-      (this.#db.prepare("SELECT id FROM messages WHERE state = 'queued'").all() as { id: string }[]).map((r) => r.id),
+      (this.#sql("SELECT id FROM messages WHERE state = 'queued'").all() as { id: string }[]).map((r) => r.id),
     );
     let removed = 0;
     for (const id of await this.#bodies.listIds()) {
@@ -68,8 +80,8 @@ export class SqliteStore implements Store {
     return removed;
   }
 
-  async ping(): Promise<void> {
-    this.#db.prepare('SELECT 1').get();
+  ping(): Promise<void> {
+    this.#sql('SELECT 1').get();
     return Promise.resolve();
   }
 
@@ -93,7 +105,7 @@ export class SqliteStore implements Store {
          VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
       .run(m.id, m.kind, m.mailFrom, m.client ? JSON.stringify(m.client) : null, m.size, m.traceHeader, m.receivedAt, m.receivedAt);
-    const rcpt = this.#db.prepare(`INSERT INTO recipients (message_id, idx, address, status) VALUES (?, ?, ?, 'pending')`);
+    const rcpt = this.#sql(`INSERT INTO recipients (message_id, idx, address, status) VALUES (?, ?, ?, 'pending')`);
     m.rcptTo.forEach((address, idx) => rcpt.run(m.id, idx, address));
   }
 
@@ -113,7 +125,7 @@ export class SqliteStore implements Store {
   }
 
   releaseAllLeases(): Promise<number> {
-    const info = this.#db.prepare(`UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`).run();
+    const info = this.#sql(`UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`).run();
     return Promise.resolve(info.changes);
   }
 
@@ -123,11 +135,11 @@ export class SqliteStore implements Store {
 
   async recordAttempt(record: AttemptRecord): Promise<void> {
     const apply = () => {
-      const owned = this.#db.prepare(`SELECT lease_owner FROM messages WHERE id = ? AND state = 'queued'`).get(record.id) as
+      const owned = this.#sql(`SELECT lease_owner FROM messages WHERE id = ? AND state = 'queued'`).get(record.id) as
         | { lease_owner: string | null }
         | undefined;
       if (!owned || owned.lease_owner !== record.owner) throw new LeaseLostError(record.id);
-      const setRcpt = this.#db.prepare(`UPDATE recipients SET status = ?, reply = ? WHERE message_id = ? AND address = ?`);
+      const setRcpt = this.#sql(`UPDATE recipients SET status = ?, reply = ? WHERE message_id = ? AND address = ?`);
       for (const r of record.results) setRcpt.run(r.status, r.reply, record.id, r.address);
       const final = record.outcome.kind === 'final';
       this.#db
@@ -150,15 +162,15 @@ export class SqliteStore implements Store {
   }
 
   getMessage(id: string): Promise<MessageSummary | null> {
-    const row = this.#db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    const row = this.#sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
     return Promise.resolve(row ? toSummary(row, this.#recipients(id)) : null);
   }
 
   listMessages(filter: { state?: MessageState | undefined; limit: number }): Promise<MessageSummary[]> {
     const rows = (
       filter.state
-        ? this.#db.prepare('SELECT * FROM messages WHERE state = ? ORDER BY received_at DESC LIMIT ?').all(filter.state, filter.limit)
-        : this.#db.prepare('SELECT * FROM messages ORDER BY received_at DESC LIMIT ?').all(filter.limit)
+        ? this.#sql('SELECT * FROM messages WHERE state = ? ORDER BY received_at DESC LIMIT ?').all(filter.state, filter.limit)
+        : this.#sql('SELECT * FROM messages ORDER BY received_at DESC LIMIT ?').all(filter.limit)
     ) as MessageRow[];
     return Promise.resolve(rows.map((row) => toSummary(row, this.#recipients(row.id))));
   }
@@ -183,19 +195,19 @@ export class SqliteStore implements Store {
 
   stats(): Promise<QueueStats> {
     const byState = Object.fromEntries(MESSAGE_STATES.map((s) => [s, 0])) as Record<MessageState, number>;
-    const rows = this.#db.prepare('SELECT state, COUNT(*) AS n FROM messages GROUP BY state').all() as { state: MessageState; n: number }[];
+    const rows = this.#sql('SELECT state, COUNT(*) AS n FROM messages GROUP BY state').all() as { state: MessageState; n: number }[];
     for (const row of rows) byState[row.state] = row.n;
-    const oldest = this.#db.prepare(`SELECT MIN(received_at) AS t FROM messages WHERE state = 'queued'`).get() as { t: number | null };
+    const oldest = this.#sql(`SELECT MIN(received_at) AS t FROM messages WHERE state = 'queued'`).get() as { t: number | null };
     return Promise.resolve({ byState, oldestQueuedAt: oldest.t });
   }
 
   purgeFinished(before: number): Promise<number> {
-    const info = this.#db.prepare('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?').run(before);
+    const info = this.#sql('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?').run(before);
     return Promise.resolve(info.changes);
   }
 
   #recipients(id: string): RecipientRecord[] {
-    return (this.#db.prepare('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx').all(id) as RecipientRow[]).map(toRecipient);
+    return (this.#sql('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx').all(id) as RecipientRow[]).map(toRecipient);
   }
 
   addAccount(account: Omit<Account, 'createdAt'>): Promise<void> {
@@ -212,21 +224,21 @@ export class SqliteStore implements Store {
   }
 
   getAccount(name: string): Promise<Account | null> {
-    const row = this.#db.prepare('SELECT * FROM accounts WHERE name = ?').get(name) as AccountRow | undefined;
+    const row = this.#sql('SELECT * FROM accounts WHERE name = ?').get(name) as AccountRow | undefined;
     return Promise.resolve(row ? toAccount(row) : null);
   }
 
   listAccounts(): Promise<Account[]> {
-    const rows = this.#db.prepare('SELECT * FROM accounts ORDER BY name').all() as AccountRow[];
+    const rows = this.#sql('SELECT * FROM accounts ORDER BY name').all() as AccountRow[];
     return Promise.resolve(rows.map(toAccount));
   }
 
   removeAccount(name: string): Promise<boolean> {
-    return Promise.resolve(this.#db.prepare('DELETE FROM accounts WHERE name = ?').run(name).changes === 1);
+    return Promise.resolve(this.#sql('DELETE FROM accounts WHERE name = ?').run(name).changes === 1);
   }
 
   setPassword(name: string, passwordHash: string): Promise<boolean> {
-    const info = this.#db.prepare('UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?').run(passwordHash, Date.now(), name);
+    const info = this.#sql('UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?').run(passwordHash, Date.now(), name);
     return Promise.resolve(info.changes === 1);
   }
 }
