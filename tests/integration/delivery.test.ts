@@ -181,7 +181,8 @@ describe('delivery when the upstream is down', () => {
     expect(spoolFiles(r.dataDir).sort()).toEqual(ids.map((id) => `${id}.eml`).sort());
 
     const upstream = await new RecordingUpstream().start(r.upstreamPort);
-    cleanups.push(() => upstream.stop());
+    // Stopped after the relay: the relay's pooled connections keep an smtp-server from closing.
+    cleanups.unshift(() => upstream.stop());
     await upstream.waitFor(3, 20_000);
     // Give duplicate deliveries a chance to show up before counting.
     await eventually('queue drained', async () => {
