@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { hashPassword } from '../accounts/passwords.js';
 import { normaliseSenderRule } from '../accounts/sender-rules.js';
 import { openStore } from '../store/open-store.js';
+import { AccountExistsError } from '../store/types.js';
 import { configFrom, readStdin, UsageError } from './common.js';
 
 const USAGE = `usage:
@@ -44,7 +45,11 @@ export async function usersCommand(args: string[]): Promise<void> {
           return rule;
         });
         const { password, generated } = await passwordFrom(values);
-        await store.addAccount({ name, passwordHash: await hashPassword(password), allowedSenders: senders });
+        await store
+          .addAccount({ name, passwordHash: await hashPassword(password), allowedSenders: senders })
+          .catch((err: unknown) => {
+            throw err instanceof AccountExistsError ? new UsageError(`${err.message}: use "users passwd ${name}" to change its password`) : err;
+          });
         console.log(`added ${name}${generated ? `; password: ${password}` : ''}`);
         return;
       }

@@ -185,6 +185,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['upstream', 'secure'],
+        input: up.secure,
         message: `plaintext to ${up.host} would expose patient mail; use "starttls" or "tls", or set upstream.allowPlaintext: true`,
       });
     }

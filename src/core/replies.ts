@@ -40,7 +40,6 @@ export const replies = {
     text: 'Temporary local problem storing the message, try again later',
   },
   tooManyRefusals: { code: 421, enhanced: '4.7.0', text: 'Too many refused commands, closing connection' },
-  shuttingDown: { code: 421, enhanced: '4.3.2', text: 'Service shutting down, try again later' },
   localError: { code: 451, enhanced: '4.3.0', text: 'Temporary local error, try again later' },
 } as const satisfies Record<string, Reply>;
 
