@@ -84,7 +84,7 @@ export class SmtpTalk {
     await this.line('STARTTLS').expect(/^220 /);
     const plain = this.socket;
     plain.removeAllListeners('data');
-    const secure = tlsConnect({ socket: plain as Socket, rejectUnauthorized: false });
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false });
     await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
     this.socket = secure;
     this.#attach(secure);
