@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
+import { policySchema } from './policy-schema.js';
 
 /** A duration such as "30s", "5m", "1h", "5d"; a bare number is milliseconds. */
 const duration = (fallback: string) =>
@@ -159,12 +160,16 @@ export const configSchema = z
       .object({
         name: z.string().min(1).default('Dental Practice'),
         domains: z.array(domain).min(1).describe("the practice's own mail domains"),
+        postcodes: z.array(z.string()).default([]).describe("the practice's own postcodes: never reported as patient data"),
+        phones: z.array(z.string()).default([]).describe("the practice's own phone numbers"),
+        staffNames: z.array(z.string()).default([]).describe('staff names: never reported as patient names'),
       })
       .strict(),
     dataDir: z.string().min(1).default('./data'),
     smtp: smtp.prefault({}),
     upstream: z.discriminatedUnion('type', [upstreamSmtp, upstreamCapture]),
     delivery: delivery.prefault({}),
+    policy: policySchema.prefault({}),
     store: z
       .object({ engine: z.literal('sqlite').default('sqlite') })
       .strict()

@@ -1,14 +1,15 @@
 import addressparser from 'nodemailer/lib/addressparser';
 
 /**
- * Values of the named header field in a raw header section, unfolded. Header names are
+ * Values of the named header field in a raw header section (or a whole message), unfolded. Header names are
  * matched case-insensitively; bytes are read as latin1 so nothing is lost or re-encoded.
  */
 export function headerValues(section: Buffer, name: string): string[] {
-  const text = section.toString('latin1').replace(/\r\n(?=[ \t])/g, '');
+  // Saved messages may use bare LF; the header section ends at the first empty line.
+  const text = section.toString('latin1').split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n(?=[ \t])/g, '');
   const wanted = name.toLowerCase() + ':';
   const values: string[] = [];
-  for (const line of text.split('\r\n')) {
+  for (const line of text.split(/\r?\n/)) {
     if (line.slice(0, wanted.length).toLowerCase() === wanted) values.push(line.slice(wanted.length).trim());
   }
   return values;

@@ -1,0 +1,119 @@
+import type { Readable } from 'node:stream';
+import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
+import { convert } from 'html-to-text';
+import { headerValues } from './header-fields.js';
+
+/** A unit of text a person would read, with where it came from. */
+export interface ExtractedText {
+  readonly location: string;
+  readonly text: string;
+  readonly tabular?: boolean;
+}
+
+/** An attachment as inspection sees it: name, type, and its first bytes (or all, if small). */
+export interface ExtractedAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+  /** The decoded bytes, up to the limit; `complete` says whether that is all of them. */
+  readonly bytes: Buffer;
+  readonly complete: boolean;
+}
+
+export interface ExtractedMessage {
+  readonly subject: string;
+  /** Raw (unfolded) From, To and Cc header values of the message itself. */
+  readonly from: string;
+  readonly to: string;
+  readonly cc: string;
+  readonly texts: readonly ExtractedText[];
+  readonly attachments: readonly ExtractedAttachment[];
+  /** Decoded display names in From, To and Cc: correspondents, not patients. */
+  readonly names: readonly string[];
+  /** To/Cc/From of attached message/rfc822 parts. */
+  readonly embeddedHeaders: readonly { from: string; to: string; cc: string }[];
+}
+
+export interface ExtractLimits {
+  /** Characters kept per text unit. */
+  readonly maxTextChars: number;
+  /** Bytes kept per attachment. */
+  readonly maxAttachmentBytes: number;
+}
+
+const HTML_TO_TEXT = { wordwrap: false as const };
+
+function clip(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+async function readBounded(stream: Readable, max: number): Promise<{ bytes: Buffer; size: number; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (kept < max) {
+      const part = chunk.subarray(0, max - kept);
+      chunks.push(part);
+      kept += part.length;
+    }
+  }
+  return { bytes: Buffer.concat(chunks, kept), size, complete: size <= max };
+}
+
+/**
+ * Decodes a message the way a reader sees it: subject, text and HTML bodies (HTML read as
+ * text), attachments (bounded bytes) and attached messages' headers, in any charset and
+ * transfer encoding (mailparser). Memory: text bounded per unit, attachments bounded each.
+ * Rejects if the message cannot be parsed at all.
+ */
+export async function extractMessage(raw: Readable, limits: ExtractLimits): Promise<ExtractedMessage> {
+  const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
+  const texts: ExtractedText[] = [];
+  const attachments: ExtractedAttachment[] = [];
+  const embeddedHeaders: { from: string; to: string; cc: string }[] = [];
+  let headerSection = Buffer.alloc(0);
+  const pending: Promise<void>[] = [];
+
+  parser.on('headerLines', (lines: { key: string; line: string }[]) => {
+    headerSection = Buffer.from(lines.map((l) => l.line).join('\r\n') + '\r\n', 'utf8');
+  });
+  parser.on('data', (data: AttachmentStream | MessageText) => {
+    if (data.type === 'text') {
+      if (data.text) texts.push({ location: 'body:text', text: clip(data.text, limits.maxTextChars) });
+      if (data.html) texts.push({ location: 'body:html', text: clip(convert(clip(data.html, limits.maxTextChars * 2), HTML_TO_TEXT), limits.maxTextChars) });
+      return;
+    }
+    const attachment = data;
+    pending.push(
+      readBounded(attachment.content, limits.maxAttachmentBytes).then(({ bytes, size, complete }) => {
+        const filename = attachment.filename ?? 'unnamed';
+        attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete });
+        if (attachment.contentType.toLowerCase() === 'message/rfc822') {
+          const head = bytes.subarray(0, 64 * 1024);
+          const pick = (name: string) => headerValues(head, name).join(', ');
+          embeddedHeaders.push({ from: pick('from'), to: pick('to'), cc: pick('cc') });
+        }
+        attachment.release?.();
+      }),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    parser.once('end', resolve);
+    parser.once('error', reject);
+    raw.once('error', reject);
+    raw.pipe(parser);
+  });
+  await Promise.all(pending);
+
+  const pick = (name: string) => headerValues(headerSection, name).join(', ');
+  // mailparser sets these from the top-level headers (typed loosely: read them defensively).
+  const parsed = parser as unknown as { subject?: string } & Partial<Record<'from' | 'to' | 'cc', AddressObject | AddressObject[]>>;
+  const names = (['from', 'to', 'cc'] as const)
+    .flatMap((key) => [parsed[key] ?? []].flat())
+    .flatMap((group) => group.value.map((v) => v.name))
+    .filter((n) => n.length > 0);
+  return { subject: parsed.subject ?? '', from: pick('from'), to: pick('to'), cc: pick('cc'), names, texts, attachments, embeddedHeaders };
+}
