@@ -120,4 +120,7 @@ async function refreshQueueGauges(queue: QueueStore, metrics: Metrics): Promise<
   const stats = await queue.stats();
   for (const [state, count] of Object.entries(stats.byState)) metrics.queueDepth.set({ state }, count);
   metrics.queueOldestAge.set(stats.oldestQueuedAt === null ? 0 : (Date.now() - stats.oldestQueuedAt) / 1000);
+  metrics.policyOldestHeldAge.set(stats.oldestHeldAt === null ? 0 : (Date.now() - stats.oldestHeldAt) / 1000);
+  metrics.policyHeld.reset();
+  for (const [rule, count] of Object.entries(stats.heldByRule)) metrics.policyHeld.set({ reason: rule }, count);
 }

@@ -23,7 +23,12 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const [scheme, n, r, p, salt, key] = encoded.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
-  const actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  let actual: Buffer;
+  try {
+    actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  } catch {
+    return false; // unusable parameters (a corrupted hash): not a match
+  }
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

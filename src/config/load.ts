@@ -65,8 +65,23 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       .map((k) => `unknown key ${where}${k}: remove it or fix its spelling (see mouthguard.example.yaml)`)
       .join('\n  - ');
   }
-  const got = 'input' in issue && issue.input !== undefined ? `got ${JSON.stringify(issue.input)}` : 'missing';
-  return `${key}: ${got}; ${fixFor(issue)}`;
+  if (issue.code === 'invalid_union' && issue.discriminator) {
+    // Name only the discriminating field: the whole object may hold secrets (upstream.auth.pass).
+    const value = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
+    const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : [];
+    const where = issue.path[issue.path.length - 1] === issue.discriminator ? key : `${key}.${issue.discriminator}`;
+    return `${where}: ${value === undefined ? 'missing' : `got ${JSON.stringify(value)}`}; expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}`;
+  }
+  return `${key}: ${shownInput(issue)}; ${fixFor(issue)}`;
+}
+
+/** The bad value, unless it is a mapping or a list of mappings (which may hold secrets such as upstream.auth.pass). */
+function shownInput(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  if (input === undefined) return 'missing';
+  const scalarList = Array.isArray(input) && input.length <= 20 && input.every((v) => v === null || typeof v !== 'object');
+  if (input !== null && typeof input === 'object' && !scalarList) return Array.isArray(input) ? 'got a list' : 'got a mapping';
+  return `got ${JSON.stringify(input)}`;
 }
 
 function fixFor(issue: z.core.$ZodIssue): string {

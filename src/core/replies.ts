@@ -34,6 +34,7 @@ export const replies = {
   headerTooLarge: { code: 552, enhanced: '5.3.4', text: 'Message refused: header section too large' },
   messageTooLarge: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed limit' },
   noHeaders: { code: 554, enhanced: '5.6.0', text: 'Message refused: no header section' },
+  policyRejected: { code: 550, enhanced: '5.7.1', text: 'Message refused by the practice data protection policy' },
   storeUnavailable: {
     code: 451,
     enhanced: '4.3.0',

@@ -77,6 +77,53 @@ export function createMetrics(registry: Registry = new Registry()) {
       labelNames: ['cause'] as const,
       ...on,
     }),
+    policyVerdicts: new Counter({
+      name: 'mouthguard_policy_verdicts_total',
+      help: 'Verdict reasons by action, rule and mode (monitor: recorded, not applied); rule "none" for plain deliveries',
+      labelNames: ['action', 'rule', 'mode'] as const,
+      ...on,
+    }),
+    policyActions: new Counter({
+      name: 'mouthguard_policy_actions_total',
+      help: 'Messages by the action applied to them',
+      labelNames: ['action'] as const,
+      ...on,
+    }),
+    policyFindings: new Counter({
+      name: 'mouthguard_policy_findings_total',
+      help: 'Findings at or above the policy confidence threshold, by kind',
+      labelNames: ['kind'] as const,
+      ...on,
+    }),
+    policyHeld: new Gauge({
+      name: 'mouthguard_policy_held_messages',
+      help: 'Messages held for review now, by the rule that held them (read from the store at scrape time)',
+      labelNames: ['reason'] as const,
+      ...on,
+    }),
+    policyOldestHeldAge: new Gauge({
+      name: 'mouthguard_policy_oldest_held_age_seconds',
+      help: 'Age of the oldest message waiting for a review decision',
+      ...on,
+    }),
+    policyInspectionSeconds: new Histogram({
+      name: 'mouthguard_policy_inspection_seconds',
+      help: 'Time to inspect one message (parse, detectors, rules)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      ...on,
+    }),
+    policyInspectionFailures: new Counter({
+      name: 'mouthguard_policy_inspection_failures_total',
+      help: 'Inspections that failed or timed out (the message was held)',
+      labelNames: ['cause'] as const,
+      ...on,
+    }),
+    policyNotices: new Counter({
+      name: 'mouthguard_policy_notices_total',
+      help: 'Notices queued to senders, by type',
+      labelNames: ['type'] as const,
+      ...on,
+    }),
     storeErrors: new Counter({
       name: 'mouthguard_store_errors_total',
       help: 'Store operations that failed, by operation',

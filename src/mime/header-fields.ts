@@ -7,10 +7,12 @@ import addressparser from 'nodemailer/lib/addressparser';
 export function headerValues(section: Buffer, name: string): string[] {
   // Saved messages may use bare LF; the header section ends at the first empty line.
   const text = section.toString('latin1').split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n(?=[ \t])/g, '');
-  const wanted = name.toLowerCase() + ':';
+  const wanted = name.toLowerCase();
   const values: string[] = [];
   for (const line of text.split(/\r?\n/)) {
-    if (line.slice(0, wanted.length).toLowerCase() === wanted) values.push(line.slice(wanted.length).trim());
+    // RFC 5322 4.5.3 (obsolete syntax): white space may stand between the name and the colon.
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase() === wanted) values.push(line.slice(colon + 1).trim());
   }
   return values;
 }

@@ -12,8 +12,8 @@ export async function readHeaderSection(stream: Readable, max = 64 * 1024): Prom
       length += chunk.length;
       const joined = Buffer.concat(chunks, length);
       const end = joined.indexOf(END);
-      if (end !== -1) return joined.subarray(0, Math.min(end + 2, max));
-      if (length >= max) return cutAtLine(joined.subarray(0, max));
+      if (end !== -1 && end + 2 <= max) return joined.subarray(0, end + 2);
+      if (end !== -1 || length >= max) return cutAtLine(joined.subarray(0, max));
     }
     return cutAtLine(Buffer.concat(chunks, length));
   } finally {

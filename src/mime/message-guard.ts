@@ -36,7 +36,7 @@ export class MessageGuard extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    if (this.violation) return done();
+    if (this.violation || chunk.length === 0) return done();
     this.bytes += chunk.length;
     this.violation = this.bytes > this.limits.maxMessageSize ? 'messageTooLarge' : this.#scan(chunk);
     if (this.violation) {

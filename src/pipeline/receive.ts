@@ -1,12 +1,15 @@
+import { PassThrough, type Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import type { Envelope } from '../core/envelope.js';
 import { newQueueId } from '../core/ids.js';
 import { SmtpError } from '../core/smtp-error.js';
+import type { Action } from '../core/verdict.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { MessageGuard, type GuardLimits } from '../mime/message-guard.js';
-import type { QueueStore, BodySpool } from '../store/types.js';
+import type { BodySpool, Companion, HoldDetails, QueueStore } from '../store/types.js';
+import type { InspectionResult } from './inspect-message.js';
+import { policyNotice, type NoticeSettings } from './policy-notice.js';
 import { receivedHeader } from './trace-header.js';
 
 export interface ReceiveDeps {
@@ -15,6 +18,9 @@ export interface ReceiveDeps {
   readonly relayName: string;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Inspection and policy (issue 3); without it every message is delivered. */
+  readonly inspect?: ((raw: Readable, envelope: Envelope) => Promise<InspectionResult>) | undefined;
+  readonly notices?: NoticeSettings | undefined;
 }
 
 export interface ReceiveInput {
@@ -27,18 +33,23 @@ export interface ReceiveInput {
 export interface Received {
   readonly id: string;
   readonly size: number;
+  readonly action: Action;
+  /** Rule names behind the action (never values), for the summary log line. */
+  readonly reasons: readonly string[];
 }
 
 /**
- * Receives one message: streams DATA through the guard into a body spool, checks, and
- * commits durably; only then may the caller answer 250. On any refusal or failure nothing
- * is kept. Throws an SmtpError (from the reply table) for the client.
+ * Receives one message: streams DATA through the guard into a body spool and, in the same
+ * pass, into inspection; then decides and commits durably, and only then may the caller
+ * answer 250. Rejected, refused or failed messages leave nothing behind. Throws an
+ * SmtpError (from the reply table) for the client.
  */
 export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Promise<Received> {
   const started = performance.now();
   const id = newQueueId();
   const guard = new MessageGuard(deps.limits);
   const spool = deps.queue.createSpool(id);
+  const inspection = deps.inspect ? deps.inspect(tee(guard), input.envelope) : null;
   try {
     await spoolThroughGuard(input.stream, guard, spool);
   } catch (err) {
@@ -50,7 +61,18 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
     await spool.discard();
     throw refusal;
   }
+  const result = inspection ? await inspection : null;
+  if (result) recordInspection(deps.metrics, result);
+  const action = result?.verdict.action ?? 'deliver';
+  const reasons = result?.verdict.reasons.map((r) => r.rule) ?? [];
+  if (action === 'reject') {
+    await spool.discard();
+    throw new SmtpError('policyRejected', { detail: reasons.join(',') });
+  }
   const receivedAt = new Date();
+  const hold: HoldDetails | undefined =
+    action === 'hold' && result ? { reasons: result.verdict.reasons, findings: result.findings, chain: result.chain } : undefined;
+  const companions = await noticesFor(deps, id, input.envelope, result, action, receivedAt);
   try {
     await deps.queue.enqueue(
       {
@@ -62,18 +84,48 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
         size: guard.bytes,
         traceHeader: receivedHeader(input.envelope.client, deps.relayName, id, receivedAt),
         receivedAt: receivedAt.getTime(),
+        hold,
       },
       spool,
+      companions,
     );
   } catch (err) {
     deps.metrics.storeErrors.inc({ operation: 'enqueue' });
-    await spool.discard();
+    await Promise.all([spool.discard(), ...companions.map((c) => c.spool.discard())]);
     throw new SmtpError('storeUnavailable', { cause: err, detail: 'commit failed' });
   }
   deps.metrics.smtpMessagesAccepted.inc();
   deps.metrics.smtpMessageSize.observe(guard.bytes);
   deps.metrics.smtpCommitSeconds.observe((performance.now() - started) / 1000);
-  return { id, size: guard.bytes };
+  return { id, size: guard.bytes, action, reasons };
+}
+
+/** A second reader of the guarded stream, for inspection, alongside the spool. */
+function tee(guard: MessageGuard): Readable {
+  const copy = new PassThrough({ highWaterMark: 256 * 1024 });
+  guard.pipe(copy);
+  return copy;
+}
+
+async function noticesFor(
+  deps: ReceiveDeps,
+  id: string,
+  envelope: Envelope,
+  result: InspectionResult | null,
+  action: Action,
+  at: Date,
+): Promise<Companion[]> {
+  if (!result || !deps.notices?.enabled || envelope.mailFrom === '' || (action !== 'warn' && action !== 'hold')) return [];
+  deps.metrics.policyNotices.inc({ type: action === 'hold' ? 'held' : 'warned' });
+  return [await policyNotice(deps.queue, deps.notices, { type: action === 'hold' ? 'held' : 'warned', id, envelope, result, at })];
+}
+
+function recordInspection(metrics: Metrics, result: InspectionResult): void {
+  metrics.policyInspectionSeconds.observe(result.ms / 1000);
+  if (result.failure) metrics.policyInspectionFailures.inc({ cause: result.failure });
+  metrics.policyActions.inc({ action: result.verdict.action });
+  for (const r of result.verdict.reasons) metrics.policyVerdicts.inc({ action: r.action, rule: r.rule, mode: r.mode });
+  for (const f of result.findings) metrics.policyFindings.inc({ kind: f.kind });
 }
 
 /**

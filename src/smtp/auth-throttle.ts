@@ -21,7 +21,7 @@ export class AuthThrottle {
   recordFailure(address: string): boolean {
     const now = this.now();
     let entry = this.#entries.get(address);
-    if (!entry || now - entry.firstAt > this.limits.window) {
+    if (!entry || (entry.blockedUntil <= now && now - entry.firstAt > this.limits.window)) {
       if (!entry && this.#entries.size >= this.maxTracked) this.#sweep(now);
       entry = { failures: 0, firstAt: now, blockedUntil: 0 };
       this.#entries.set(address, entry);

@@ -150,6 +150,7 @@ export class FrontDoor {
   }
 
   async #onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
+    if (this.#throttle.isBlocked(session.remoteAddress)) throw new SmtpError('authThrottled');
     const name = auth.username ?? '';
     const account = name ? await this.deps.accounts.getAccount(name) : null;
     const ok = await verifyPassword(auth.password ?? '', account?.passwordHash ?? (await decoyPasswordHash()));
@@ -178,12 +179,14 @@ export class FrontDoor {
         id: received.id,
         session: session.id,
         user: envelope.client.user,
-        result: 'queued',
+        result: received.action === 'hold' ? 'held' : 'queued',
+        verdict: received.action,
+        reasons: received.reasons,
         size: received.size,
         rcpts: envelope.rcptTo.length,
         ms: Math.round(performance.now() - started),
       },
-      'message queued',
+      received.action === 'hold' ? 'message held for review' : 'message queued',
     );
     return replyText(replies.queued, received.id);
   }

@@ -1,17 +1,48 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ClientInfo } from '../core/envelope.js';
+import type { Finding } from '../core/finding.js';
+import type { Reason } from '../core/verdict.js';
 
 /**
  * The store contract. SQLite is the embedded engine; PostgreSQL follows behind the same
  * interfaces, so nothing outside `src/store` may assume either (no SQL, no file paths).
  */
 
-/** queued: waiting for (or in) delivery; delivered/bounced/deleted: final, body gone. */
-export type MessageState = 'queued' | 'delivered' | 'bounced' | 'deleted';
-export const MESSAGE_STATES: readonly MessageState[] = ['queued', 'delivered', 'bounced', 'deleted'];
+/**
+ * queued: waiting for (or in) delivery; held: waiting for a reviewer's decision (never
+ * delivered, never expires); delivered/bounced/rejected/deleted: final, body gone.
+ */
+export type MessageState = 'queued' | 'held' | 'delivered' | 'bounced' | 'rejected' | 'deleted';
+export const MESSAGE_STATES: readonly MessageState[] = ['queued', 'held', 'delivered', 'bounced', 'rejected', 'deleted'];
 
-/** message: from a client; bounce: a DSN the relay generated (null sender, never bounced). */
-export type MessageKind = 'message' | 'bounce';
+/** message: from a client; bounce: a DSN; notice: a policy notice to a sender (both null sender, never bounced). */
+export type MessageKind = 'message' | 'bounce' | 'notice';
+
+/** Why a message was held, kept with it for the reviewer. Findings hold patient data: reviewers only. */
+export interface HoldDetails {
+  readonly reasons: readonly Reason[];
+  readonly findings: readonly Finding[];
+  readonly chain: { readonly earlierRecipients: number; readonly earlierExternalRecipients: number; readonly visibleExternalRecipients: number };
+}
+
+export interface AuditEntry {
+  readonly messageId: string;
+  readonly at: number;
+  /** Who: a console user, or "cli:<os user>". */
+  readonly actor: string;
+  readonly action: 'view' | 'release' | 'reject';
+  readonly note: string | null;
+}
+
+export interface HeldMessage extends MessageSummary {
+  readonly hold: HoldDetails;
+}
+
+/** Another message committed in the same transaction (a notice with a hold, say). */
+export interface Companion {
+  readonly message: NewMessage;
+  readonly spool: BodySpool;
+}
 
 /** pending: still to deliver; delivered: upstream said 2xx; failed: permanent failure, bounced. */
 export type RecipientStatus = 'pending' | 'delivered' | 'failed';
@@ -33,6 +64,8 @@ export interface NewMessage {
   /** Trace header lines (CRLF-terminated) prepended to the body on delivery. */
   readonly traceHeader: string;
   readonly receivedAt: number;
+  /** Present: the message enters the held state instead of the queue. */
+  readonly hold?: HoldDetails | undefined;
 }
 
 /**
@@ -92,6 +125,27 @@ export interface QueueStats {
   readonly byState: Readonly<Record<MessageState, number>>;
   /** receivedAt of the oldest queued message, or null. */
   readonly oldestQueuedAt: number | null;
+  /** receivedAt of the oldest held message, or null. */
+  readonly oldestHeldAt: number | null;
+  /** Held messages by the rule names that held them (a message held by two rules counts for each). */
+  readonly heldByRule: Readonly<Record<string, number>>;
+}
+
+/**
+ * Held mail: a state a message enters, never a dead end. Every view and decision is
+ * recorded in the audit trail in the same transaction as the decision itself.
+ */
+export interface HeldStore {
+  listHeld(limit: number): Promise<HeldMessage[]>;
+  /** The held message (null if not held), recording the view by `actor`. */
+  viewHeld(id: string, actor: string, now: number): Promise<HeldMessage | null>;
+  /** The held body as received, for a reviewer (after viewHeld). */
+  openBody(id: string): Promise<Readable>;
+  /** Held → queued, due now. False if not held. */
+  releaseHeld(id: string, actor: string, note: string | null, now: number): Promise<boolean>;
+  /** Held → rejected (body deleted), with a notice to the sender in the same transaction. False if not held. */
+  rejectHeld(id: string, actor: string, reason: string, now: number, notice?: Companion): Promise<boolean>;
+  auditTrail(id: string): Promise<AuditEntry[]>;
 }
 
 /**
@@ -101,8 +155,11 @@ export interface QueueStats {
  */
 export interface QueueStore {
   createSpool(id: string): BodySpool;
-  /** Durably commits the message and its ended spool; it is due for delivery at once. */
-  enqueue(message: NewMessage, spool: BodySpool): Promise<void>;
+  /**
+   * Durably commits the message and its ended spool, with any companions, in one
+   * transaction: queued messages are due at once, a message with `hold` is held.
+   */
+  enqueue(message: NewMessage, spool: BodySpool, companions?: readonly Companion[]): Promise<void>;
   /** Leases up to `limit` due messages for `leaseMs`; expired leases are taken over. */
   leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]>;
   /** Returns leases held by anyone to the queue at once (a single relay starting up). */
@@ -138,7 +195,7 @@ export interface AccountStore {
   setPassword(name: string, passwordHash: string): Promise<boolean>;
 }
 
-export interface Store extends QueueStore, AccountStore {
+export interface Store extends QueueStore, HeldStore, AccountStore {
   readonly engine: string;
   /** Resolves if the store answers a trivial query. */
   ping(): Promise<void>;

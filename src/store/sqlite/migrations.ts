@@ -37,6 +37,18 @@ const MIGRATIONS: readonly string[] = [
     updated_at           INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  ALTER TABLE messages ADD COLUMN hold_json TEXT;
+  CREATE TABLE audit (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    note       TEXT
+  ) STRICT;
+  CREATE INDEX audit_message ON audit (message_id, at);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

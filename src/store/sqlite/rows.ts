@@ -1,5 +1,5 @@
 import type { ClientInfo } from '../../core/envelope.js';
-import type { Account, MessageKind, MessageState, MessageSummary, RecipientRecord, RecipientStatus } from '../types.js';
+import type { Account, AuditEntry, HeldMessage, HoldDetails, MessageKind, MessageState, MessageSummary, RecipientRecord, RecipientStatus } from '../types.js';
 
 export interface MessageRow {
   id: string;
@@ -16,6 +16,15 @@ export interface MessageRow {
   lease_until: number | null;
   last_error: string | null;
   finished_at: number | null;
+  hold_json: string | null;
+}
+
+export interface AuditRow {
+  message_id: string;
+  at: number;
+  actor: string;
+  action: string;
+  note: string | null;
 }
 
 export interface RecipientRow {
@@ -61,4 +70,13 @@ export function toAccount(row: AccountRow): Account {
     allowedSenders: JSON.parse(row.allowed_senders_json) as string[],
     createdAt: row.created_at,
   };
+}
+
+export function toHeld(row: MessageRow, recipients: RecipientRecord[]): HeldMessage {
+  const hold = row.hold_json ? (JSON.parse(row.hold_json) as HoldDetails) : { reasons: [], findings: [], chain: { earlierRecipients: 0, earlierExternalRecipients: 0, visibleExternalRecipients: 0 } };
+  return { ...toSummary(row, recipients), hold };
+}
+
+export function toAudit(row: AuditRow): AuditEntry {
+  return { messageId: row.message_id, at: row.at, actor: row.actor, action: row.action as AuditEntry['action'], note: row.note };
 }

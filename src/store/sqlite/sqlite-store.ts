@@ -1,3 +1,5 @@
+// better-sqlite3 is synchronous: the methods are declared async so that its throws become
+// rejected promises, as the Store contract promises callers.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -5,12 +7,15 @@ import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
 import { GroupCommit } from './group-commit.js';
-import { toAccount, toRecipient, toSummary, type AccountRow, type MessageRow, type RecipientRow } from './rows.js';
+import { toAccount, toAudit, toHeld, toRecipient, toSummary, type AccountRow, type AuditRow, type MessageRow, type RecipientRow } from './rows.js';
 import {
   AccountExistsError,
   MESSAGE_STATES,
   type Account,
   type AttemptRecord,
+  type AuditEntry,
+  type Companion,
+  type HeldMessage,
   type BodySpool,
   type LeasedMessage,
   type MessageState,
@@ -65,10 +70,10 @@ export class SqliteStore implements Store {
     return store;
   }
 
-  /** Removes body files that have no queued message (receives cut short by a crash). */
+  /** Removes body files that have no queued or held message (receives cut short by a crash). */
   async removeOrphanBodies(): Promise<number> {
     const queued = new Set(
-      (this.#sql("SELECT id FROM messages WHERE state = 'queued'").all() as { id: string }[]).map((r) => r.id),
+      (this.#sql("SELECT id FROM messages WHERE state IN ('queued', 'held')").all() as { id: string }[]).map((r) => r.id),
     );
     let removed = 0;
     for (const id of await this.#bodies.listIds()) {
@@ -80,12 +85,12 @@ export class SqliteStore implements Store {
     return removed;
   }
 
-  ping(): Promise<void> {
+  async ping(): Promise<void> {
     this.#sql('SELECT 1').get();
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
     return Promise.resolve();
   }
@@ -94,7 +99,7 @@ export class SqliteStore implements Store {
     return this.#bodies.createSpool(id);
   }
 
-  enqueue(message: NewMessage, _spool: BodySpool): Promise<void> {
+  async enqueue(message: NewMessage, _spool: BodySpool): Promise<void> {
     return this.#commits.run(() => this.#insertMessage(message));
   }
 
@@ -109,7 +114,7 @@ export class SqliteStore implements Store {
     m.rcptTo.forEach((address, idx) => rcpt.run(m.id, idx, address));
   }
 
-  leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]> {
+  async leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]> {
     const rows = this.#db
       .prepare(
         `UPDATE messages SET lease_owner = ?, lease_until = ?
@@ -124,12 +129,12 @@ export class SqliteStore implements Store {
     );
   }
 
-  releaseAllLeases(): Promise<number> {
+  async releaseAllLeases(): Promise<number> {
     const info = this.#sql(`UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`).run();
     return Promise.resolve(info.changes);
   }
 
-  openBody(id: string): Promise<Readable> {
+  async openBody(id: string): Promise<Readable> {
     return this.#bodies.open(id);
   }
 
@@ -161,12 +166,12 @@ export class SqliteStore implements Store {
     if (record.outcome.kind === 'final') await this.#bodies.remove(record.id);
   }
 
-  getMessage(id: string): Promise<MessageSummary | null> {
+  async getMessage(id: string): Promise<MessageSummary | null> {
     const row = this.#sql('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
     return Promise.resolve(row ? toSummary(row, this.#recipients(id)) : null);
   }
 
-  listMessages(filter: { state?: MessageState | undefined; limit: number }): Promise<MessageSummary[]> {
+  async listMessages(filter: { state?: MessageState | undefined; limit: number }): Promise<MessageSummary[]> {
     const rows = (
       filter.state
         ? this.#sql('SELECT * FROM messages WHERE state = ? ORDER BY received_at DESC LIMIT ?').all(filter.state, filter.limit)
@@ -175,7 +180,7 @@ export class SqliteStore implements Store {
     return Promise.resolve(rows.map((row) => toSummary(row, this.#recipients(row.id))));
   }
 
-  retryNow(id: string, now: number): Promise<boolean> {
+  async retryNow(id: string, now: number): Promise<boolean> {
     const info = this.#db
       .prepare(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'queued'`)
       .run(now, id);
@@ -193,15 +198,23 @@ export class SqliteStore implements Store {
     return info.changes === 1;
   }
 
-  stats(): Promise<QueueStats> {
+  async stats(): Promise<QueueStats> {
     const byState = Object.fromEntries(MESSAGE_STATES.map((s) => [s, 0])) as Record<MessageState, number>;
     const rows = this.#sql('SELECT state, COUNT(*) AS n FROM messages GROUP BY state').all() as { state: MessageState; n: number }[];
     for (const row of rows) byState[row.state] = row.n;
     const oldest = this.#sql(`SELECT MIN(received_at) AS t FROM messages WHERE state = 'queued'`).get() as { t: number | null };
-    return Promise.resolve({ byState, oldestQueuedAt: oldest.t });
+    const oldestHeld = this.#sql(`SELECT MIN(received_at) AS t FROM messages WHERE state = 'held'`).get() as { t: number | null };
+    const byRule = this.#sql(
+      `SELECT json_extract(r.value, '$.rule') AS rule, COUNT(DISTINCT m.id) AS n
+       FROM messages m, json_each(m.hold_json, '$.reasons') r
+       WHERE m.state = 'held' AND json_extract(r.value, '$.mode') = 'enforce'
+       GROUP BY rule`,
+    ).all() as { rule: string; n: number }[];
+    const heldByRule = Object.fromEntries(byRule.map((r) => [r.rule, r.n]));
+    return Promise.resolve({ byState, oldestQueuedAt: oldest.t, oldestHeldAt: oldestHeld.t, heldByRule });
   }
 
-  purgeFinished(before: number): Promise<number> {
+  async purgeFinished(before: number): Promise<number> {
     const info = this.#sql('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?').run(before);
     return Promise.resolve(info.changes);
   }
@@ -210,7 +223,56 @@ export class SqliteStore implements Store {
     return (this.#sql('SELECT * FROM recipients WHERE message_id = ? ORDER BY idx').all(id) as RecipientRow[]).map(toRecipient);
   }
 
-  addAccount(account: Omit<Account, 'createdAt'>): Promise<void> {
+  async listHeld(limit: number): Promise<HeldMessage[]> {
+    const rows = this.#sql(`SELECT * FROM messages WHERE state = 'held' ORDER BY received_at LIMIT ?`).all(limit) as MessageRow[];
+    return Promise.resolve(rows.map((row) => toHeld(row, this.#recipients(row.id))));
+  }
+
+  async viewHeld(id: string, actor: string, now: number): Promise<HeldMessage | null> {
+    return Promise.resolve(
+      this.#db.transaction(() => {
+        const row = this.#sql(`SELECT * FROM messages WHERE id = ? AND state = 'held'`).get(id) as MessageRow | undefined;
+        if (!row) return null;
+        this.#audit(id, now, actor, 'view', null);
+        return toHeld(row, this.#recipients(id));
+      })(),
+    );
+  }
+
+  async releaseHeld(id: string, actor: string, note: string | null, now: number): Promise<boolean> {
+    return Promise.resolve(
+      this.#db.transaction(() => {
+        const info = this.#sql(`UPDATE messages SET state = 'queued', next_attempt_at = ? WHERE id = ? AND state = 'held'`).run(now, id);
+        if (info.changes === 1) this.#audit(id, now, actor, 'release', note);
+        return info.changes === 1;
+      })(),
+    );
+  }
+
+  async rejectHeld(id: string, actor: string, reason: string, now: number, notice?: Companion): Promise<boolean> {
+    let rejected = false;
+    await this.#commits.run(() => {
+      const info = this.#sql(`UPDATE messages SET state = 'rejected', finished_at = ? WHERE id = ? AND state = 'held'`).run(now, id);
+      rejected = info.changes === 1;
+      if (!rejected) return;
+      this.#audit(id, now, actor, 'reject', reason);
+      if (notice) this.#insertMessage(notice.message);
+    });
+    if (rejected) await this.#bodies.remove(id);
+    else if (notice) await notice.spool.discard();
+    return rejected;
+  }
+
+  async auditTrail(id: string): Promise<AuditEntry[]> {
+    const rows = this.#sql('SELECT * FROM audit WHERE message_id = ? ORDER BY at, id').all(id) as AuditRow[];
+    return Promise.resolve(rows.map(toAudit));
+  }
+
+  #audit(id: string, at: number, actor: string, action: AuditEntry['action'], note: string | null): void {
+    this.#sql('INSERT INTO audit (message_id, at, actor, action, note) VALUES (?, ?, ?, ?, ?)').run(id, at, actor, action, note);
+  }
+
+  async addAccount(account: Omit<Account, 'createdAt'>): Promise<void> {
     const now = Date.now();
     try {
       this.#db
@@ -223,21 +285,21 @@ export class SqliteStore implements Store {
     return Promise.resolve();
   }
 
-  getAccount(name: string): Promise<Account | null> {
+  async getAccount(name: string): Promise<Account | null> {
     const row = this.#sql('SELECT * FROM accounts WHERE name = ?').get(name) as AccountRow | undefined;
     return Promise.resolve(row ? toAccount(row) : null);
   }
 
-  listAccounts(): Promise<Account[]> {
+  async listAccounts(): Promise<Account[]> {
     const rows = this.#sql('SELECT * FROM accounts ORDER BY name').all() as AccountRow[];
     return Promise.resolve(rows.map(toAccount));
   }
 
-  removeAccount(name: string): Promise<boolean> {
+  async removeAccount(name: string): Promise<boolean> {
     return Promise.resolve(this.#sql('DELETE FROM accounts WHERE name = ?').run(name).changes === 1);
   }
 
-  setPassword(name: string, passwordHash: string): Promise<boolean> {
+  async setPassword(name: string, passwordHash: string): Promise<boolean> {
     const info = this.#sql('UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?').run(passwordHash, Date.now(), name);
     return Promise.resolve(info.changes === 1);
   }

@@ -1,0 +1,100 @@
+import type { Readable } from 'node:stream';
+import type { Finding } from '../core/finding.js';
+import type { Verdict } from '../core/verdict.js';
+import type { Config } from '../config/schema.js';
+import { extractMessage } from '../mime/extract.js';
+import type { DetectorContext } from '../policies/detector.js';
+import { distinctFindings, InspectionTimeout, runDetectors, textUnits, type DetectorSet } from '../policies/inspect.js';
+import { classifyRecipient } from '../policies/recipient-classes.js';
+import { analyseChain } from '../policies/recipient-chain.js';
+import { evaluateRules, failClosed } from '../policies/rules.js';
+
+export interface ChainCounts {
+  readonly earlierRecipients: number;
+  readonly earlierExternalRecipients: number;
+  readonly visibleExternalRecipients: number;
+}
+
+export interface InspectionResult {
+  readonly verdict: Verdict;
+  /** Distinct findings (highest confidence per kind and value). */
+  readonly findings: readonly Finding[];
+  readonly chain: ChainCounts;
+  /** Set when inspection could not complete: the verdict is then a fail-closed hold. */
+  readonly failure: 'unparseable' | 'inspection-failed' | 'inspection-timeout' | null;
+  readonly attachments: readonly { filename: string; contentType: string }[];
+  readonly ms: number;
+}
+
+export interface InspectDeps {
+  readonly config: Pick<Readonly<Config>, 'practice' | 'policy'>;
+  readonly detectors: DetectorSet;
+}
+
+const NO_CHAIN: ChainCounts = { earlierRecipients: 0, earlierExternalRecipients: 0, visibleExternalRecipients: 0 };
+
+/**
+ * Inspects one message as received and decides: parse (mailparser), detectors, recipient
+ * chain, rules. Never throws: a message that cannot be parsed, or whose inspection fails or
+ * passes the time bound, gets a fail-closed hold (design decision 5).
+ */
+export async function inspectMessage(
+  raw: Readable,
+  envelope: { readonly mailFrom: string; readonly rcptTo: readonly string[] },
+  deps: InspectDeps,
+): Promise<InspectionResult> {
+  const started = performance.now();
+  const { practice, policy } = deps.config;
+  const deadline = Date.now() + policy.inspection.timeout;
+  let stage: 'parse' | 'detect' = 'parse';
+  try {
+    const message = await withDeadline(
+      extractMessage(raw, { maxTextChars: policy.inspection.maxTextChars, maxAttachmentBytes: policy.inspection.maxAttachmentBytes }),
+      deadline,
+    );
+    stage = 'detect';
+    const context: DetectorContext = {
+      practicePostcodes: practice.postcodes,
+      practicePhones: practice.phones,
+      knownNames: [...practice.staffNames, ...message.names],
+    };
+    const units = await textUnits(message, deps.detectors, deadline);
+    const findings = await withDeadline(runDetectors(message, units, deps.detectors, context, deadline), deadline);
+    const chain = analyseChain({
+      units,
+      embeddedHeaders: message.embeddedHeaders,
+      visible: { to: message.to, cc: message.cc },
+      practiceDomains: practice.domains,
+    });
+    const attachments = message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType }));
+    const verdict = evaluateRules(
+      {
+        findings,
+        chainExternal: chain.earlierExternalRecipients,
+        visibleExternal: chain.visibleExternalRecipients,
+        sender: envelope.mailFrom,
+        recipientClasses: envelope.rcptTo.map((r) => classifyRecipient(r, { ...policy, practiceDomains: practice.domains })),
+        attachments,
+      },
+      policy,
+    );
+    const counts = {
+      earlierRecipients: chain.earlierRecipients,
+      earlierExternalRecipients: chain.earlierExternalRecipients,
+      visibleExternalRecipients: chain.visibleExternalRecipients,
+    };
+    return { verdict, findings: distinctFindings(findings), chain: counts, failure: null, attachments, ms: performance.now() - started };
+  } catch (err) {
+    raw.resume(); // keep the tee flowing: the body still goes to the store
+    const failure = err instanceof InspectionTimeout ? 'inspection-timeout' : stage === 'parse' ? 'unparseable' : 'inspection-failed';
+    return { verdict: failClosed(failure, policy), findings: [], chain: NO_CHAIN, failure, attachments: [], ms: performance.now() - started };
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new InspectionTimeout()), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
