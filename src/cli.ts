@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { describeError } from './cli/common.js';
-import { queueCommand } from './cli/queue.js';
-import { checkConfigCommand, startCommand } from './cli/start.js';
-import { usersCommand } from './cli/users.js';
+
+// Commands are loaded on demand: a quick `users list` need not load the MIME and PDF stack.
 
 const USAGE = `mouthguard: outbound mail gateway for dental practices
 
@@ -11,6 +10,8 @@ usage: mouthguard <command> [--config FILE]
   check-config               validate the configuration and exit
   users add|list|remove|passwd   SMTP accounts (see: mouthguard users)
   queue list|show|retry|delete   the delivery queue (see: mouthguard queue)
+  held list|show|release|reject  messages held for review (see: mouthguard held)
+  scan [--json] FILE.eml...      run saved mail through inspection and policy, without sending
 
 The configuration comes from --config, MOUTHGUARD_CONFIG or ./mouthguard.yaml.`;
 
@@ -18,13 +19,17 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
     case 'start':
-      return startCommand(args);
+      return (await import('./cli/start.js')).startCommand(args);
     case 'check-config':
-      return checkConfigCommand(args);
+      return (await import('./cli/check-config.js')).checkConfigCommand(args);
     case 'users':
-      return usersCommand(args);
+      return (await import('./cli/users.js')).usersCommand(args);
     case 'queue':
-      return queueCommand(args);
+      return (await import('./cli/queue.js')).queueCommand(args);
+    case 'held':
+      return (await import('./cli/held.js')).heldCommand(args);
+    case 'scan':
+      return (await import('./cli/scan.js')).scanCommand(args);
     case undefined:
     case 'help':
     case '--help':

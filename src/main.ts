@@ -1,4 +1,5 @@
-import { hostname } from 'node:os';
+import type { Readable } from 'node:stream';
+import type { Envelope } from './core/envelope.js';
 import { Registry } from 'prom-client';
 import type { Config } from './config/schema.js';
 import { AdminServer } from './admin/admin-server.js';
@@ -7,7 +8,11 @@ import { SmtpUpstream } from './delivery/smtp-upstream.js';
 import type { Upstream } from './delivery/upstream.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { collectProcessMetrics, createMetrics, type Metrics } from './metrics/metrics.js';
+import { inspectMessage } from './pipeline/inspect-message.js';
+import { noticeSettingsFrom } from './pipeline/policy-notice.js';
 import { receiveMessage } from './pipeline/receive.js';
+import { detectorsFor } from './policies/registry.js';
+import { relayNameOf } from './config/relay-name.js';
 import { DeliveryWorkers } from './pipeline/workers.js';
 import { FrontDoor, type BoundListener } from './smtp/front-door.js';
 import { loadTlsMaterial } from './smtp/tls-material.js';
@@ -29,9 +34,6 @@ export interface StartOptions {
   readonly closeTimeout?: number;
 }
 
-export function relayNameOf(config: Readonly<Config>): string {
-  return config.smtp.hostname ?? hostname();
-}
 
 function createUpstream(config: Readonly<Config>, relayName: string): Upstream {
   const up = config.upstream;
@@ -64,7 +66,16 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     },
     { concurrency: config.delivery.concurrency, pollInterval: config.delivery.pollInterval, leaseMs: config.delivery.lease },
   );
-  const receiveDeps = { queue: store, limits: config.smtp.limits, relayName, metrics, log };
+  const inspectDeps = { config, detectors: detectorsFor(config) };
+  const receiveDeps = {
+    queue: store,
+    limits: config.smtp.limits,
+    relayName,
+    metrics,
+    log,
+    inspect: (raw: Readable, envelope: Envelope) => inspectMessage(raw, envelope, inspectDeps),
+    notices: noticeSettingsFrom(config, relayName),
+  };
   const frontDoor = new FrontDoor({
     config,
     relayName,

@@ -30,9 +30,3 @@ export async function startCommand(args: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
-
-export function checkConfigCommand(args: string[]): void {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
-  const config = configFrom(values.config);
-  console.log(`configuration OK: ${config.practice.domains.join(', ')}; upstream ${config.upstream.type}; data in ${config.dataDir}`);
-}

@@ -2,8 +2,7 @@ import type { Envelope } from '../core/envelope.js';
 import type { FindingKind } from '../core/finding.js';
 import { newQueueId } from '../core/ids.js';
 import { buildNotice, type NoticeType } from '../delivery/notice.js';
-import type { Companion, QueueStore } from '../store/types.js';
-import type { InspectionResult } from './inspect-message.js';
+import type { Companion, HoldDetails, QueueStore } from '../store/types.js';
 
 export interface NoticeSettings {
   readonly enabled: boolean;
@@ -16,12 +15,20 @@ export interface NoticeSettings {
 
 /** A notice to the sender, spooled and ready to commit with the message it is about. */
 export async function policyNotice(
-  queue: QueueStore,
+  queue: Pick<QueueStore, 'createSpool'>,
   settings: NoticeSettings,
-  about: { type: NoticeType; id: string; envelope: Envelope; result: InspectionResult; at: Date; reviewerReason?: string },
+  about: {
+    type: NoticeType;
+    id: string;
+    envelope: Pick<Envelope, 'mailFrom' | 'rcptTo'>;
+    details: HoldDetails;
+    sentAt: Date;
+    at: Date;
+    reviewerReason?: string;
+  },
 ): Promise<Companion> {
   const counts: Partial<Record<FindingKind, number>> = {};
-  for (const f of about.result.findings) if (f.confidence >= settings.minConfidence) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+  for (const f of about.details.findings) if (f.confidence >= settings.minConfidence) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
   const bytes = buildNotice({
     type: about.type,
     relayName: settings.relayName,
@@ -29,12 +36,12 @@ export async function policyNotice(
     from: settings.from,
     to: about.envelope.mailFrom,
     queueId: about.id,
-    sentAt: about.at,
+    sentAt: about.sentAt,
     recipientCount: about.envelope.rcptTo.length,
     findingCounts: counts,
-    chainExternal: about.result.chain.earlierExternalRecipients,
-    visibleExternal: about.result.chain.visibleExternalRecipients,
-    explanations: about.result.verdict.reasons.filter((r) => r.mode === 'enforce').map((r) => r.explanation),
+    chainExternal: about.details.chain.earlierExternalRecipients,
+    visibleExternal: about.details.chain.visibleExternalRecipients,
+    explanations: about.details.reasons.filter((r) => r.mode === 'enforce').map((r) => r.explanation),
     reviewerReason: about.reviewerReason,
     now: about.at,
   });
@@ -44,5 +51,19 @@ export async function policyNotice(
   return {
     message: { id, kind: 'notice', mailFrom: '', rcptTo: [about.envelope.mailFrom], client: null, size: bytes.length, traceHeader: '', receivedAt: about.at.getTime() },
     spool,
+  };
+}
+
+/** Notice settings from the configuration: from postmaster at the practice's first domain. */
+export function noticeSettingsFrom(
+  config: { practice: { name: string; domains: readonly string[] }; policy: { minConfidence: number; notices: { enabled: boolean } } },
+  relayName: string,
+): NoticeSettings {
+  return {
+    enabled: config.policy.notices.enabled,
+    relayName,
+    practiceName: config.practice.name,
+    from: `postmaster@${config.practice.domains[0] ?? relayName}`,
+    minConfidence: config.policy.minConfidence,
   };
 }

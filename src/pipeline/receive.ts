@@ -117,7 +117,8 @@ async function noticesFor(
 ): Promise<Companion[]> {
   if (!result || !deps.notices?.enabled || envelope.mailFrom === '' || (action !== 'warn' && action !== 'hold')) return [];
   deps.metrics.policyNotices.inc({ type: action === 'hold' ? 'held' : 'warned' });
-  return [await policyNotice(deps.queue, deps.notices, { type: action === 'hold' ? 'held' : 'warned', id, envelope, result, at })];
+  const details = { reasons: result.verdict.reasons, findings: result.findings, chain: result.chain };
+  return [await policyNotice(deps.queue, deps.notices, { type: action === 'hold' ? 'held' : 'warned', id, envelope, details, sentAt: at, at })];
 }
 
 function recordInspection(metrics: Metrics, result: InspectionResult): void {

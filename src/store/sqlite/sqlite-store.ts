@@ -99,24 +99,35 @@ export class SqliteStore implements Store {
     return this.#bodies.createSpool(id);
   }
 
-  async enqueue(message: NewMessage, _spool: BodySpool): Promise<void> {
-    return this.#commits.run(() => this.#insertMessage(message));
+  async enqueue(message: NewMessage, _spool: BodySpool, companions: readonly Companion[] = []): Promise<void> {
+    return this.#commits.run(() => {
+      this.#insertMessage(message);
+      for (const c of companions) this.#insertMessage(c.message);
+    });
   }
 
   #insertMessage(m: NewMessage): void {
-    this.#db
-      .prepare(
-        `INSERT INTO messages (id, kind, state, mail_from, client_json, size, trace_header, received_at, next_attempt_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(m.id, m.kind, m.mailFrom, m.client ? JSON.stringify(m.client) : null, m.size, m.traceHeader, m.receivedAt, m.receivedAt);
+    this.#sql(
+      `INSERT INTO messages (id, kind, state, mail_from, client_json, size, trace_header, received_at, next_attempt_at, hold_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      m.id,
+      m.kind,
+      m.hold ? 'held' : 'queued',
+      m.mailFrom,
+      m.client ? JSON.stringify(m.client) : null,
+      m.size,
+      m.traceHeader,
+      m.receivedAt,
+      m.hold ? null : m.receivedAt,
+      m.hold ? JSON.stringify(m.hold) : null,
+    );
     const rcpt = this.#sql(`INSERT INTO recipients (message_id, idx, address, status) VALUES (?, ?, ?, 'pending')`);
     m.rcptTo.forEach((address, idx) => rcpt.run(m.id, idx, address));
   }
 
   async leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]> {
-    const rows = this.#db
-      .prepare(
+    const rows = this.#sql(
         `UPDATE messages SET lease_owner = ?, lease_until = ?
          WHERE id IN (SELECT id FROM messages
                       WHERE state = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
@@ -147,8 +158,7 @@ export class SqliteStore implements Store {
       const setRcpt = this.#sql(`UPDATE recipients SET status = ?, reply = ? WHERE message_id = ? AND address = ?`);
       for (const r of record.results) setRcpt.run(r.status, r.reply, record.id, r.address);
       const final = record.outcome.kind === 'final';
-      this.#db
-        .prepare(
+      this.#sql(
           `UPDATE messages SET attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL,
              state = ?, next_attempt_at = ?, finished_at = ? WHERE id = ?`,
         )
@@ -181,15 +191,13 @@ export class SqliteStore implements Store {
   }
 
   async retryNow(id: string, now: number): Promise<boolean> {
-    const info = this.#db
-      .prepare(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'queued'`)
+    const info = this.#sql(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'queued'`)
       .run(now, id);
     return Promise.resolve(info.changes === 1);
   }
 
   async deleteMessage(id: string, now: number): Promise<boolean> {
-    const info = this.#db
-      .prepare(
+    const info = this.#sql(
         `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
          WHERE id = ? AND state = 'queued'`,
       )
@@ -275,8 +283,7 @@ export class SqliteStore implements Store {
   async addAccount(account: Omit<Account, 'createdAt'>): Promise<void> {
     const now = Date.now();
     try {
-      this.#db
-        .prepare('INSERT INTO accounts (name, password_hash, allowed_senders_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      this.#sql('INSERT INTO accounts (name, password_hash, allowed_senders_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
         .run(account.name, account.passwordHash, JSON.stringify(account.allowedSenders), now, now);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AccountExistsError(account.name);

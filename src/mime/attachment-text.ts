@@ -1,0 +1,51 @@
+import { convert } from 'html-to-text';
+import { docxText } from './docx-text.js';
+import type { ExtractedAttachment } from './extract.js';
+import { pdfText } from './pdf-text.js';
+
+export interface AttachmentTextLimits {
+  readonly maxTextChars: number;
+  readonly maxBytes: number;
+  readonly pdfTimeoutMs: number;
+}
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+function kindOf(a: ExtractedAttachment): 'text' | 'html' | 'docx' | 'pdf' | null {
+  const name = a.filename.toLowerCase();
+  if (a.contentType === DOCX || name.endsWith('.docx')) return 'docx';
+  if (a.contentType === 'application/pdf' || name.endsWith('.pdf')) return 'pdf';
+  if (a.contentType === 'text/html' || /\.html?$/.test(name)) return 'html';
+  if (a.contentType.startsWith('text/') && a.contentType !== 'text/calendar') return 'text';
+  if (/\.(csv|tsv|txt)$/.test(name)) return 'text';
+  return null;
+}
+
+/** UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what UK practice software exports). */
+function decodeText(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/**
+ * The text a person would read in a document attachment: CSV and plain text, HTML, DOCX and
+ * PDF. Null for other types and for documents that cannot be read within the limits.
+ */
+export async function attachmentText(a: ExtractedAttachment, limits: AttachmentTextLimits): Promise<string | null> {
+  const clip = (text: string) => text.slice(0, limits.maxTextChars);
+  switch (kindOf(a)) {
+    case 'text':
+      return clip(decodeText(a.bytes));
+    case 'html':
+      return clip(convert(decodeText(a.bytes).slice(0, limits.maxTextChars * 2), { wordwrap: false }));
+    case 'docx':
+      return a.complete ? docxText(a.bytes, { maxBytes: limits.maxBytes, maxTextChars: limits.maxTextChars }) : null;
+    case 'pdf':
+      return a.complete ? pdfText(a.bytes, { maxPages: 50, maxTextChars: limits.maxTextChars, timeoutMs: limits.pdfTimeoutMs }) : null;
+    default:
+      return null;
+  }
+}
