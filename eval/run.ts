@@ -18,7 +18,7 @@ interface Label {
   category: string;
   expected: {
     verdict: string;
-    findings: { kind: string; value: string }[];
+    findings: { kind: string; value: string; also?: string[] }[];
     chain: { earlierRecipients: number; earlierExternalRecipients: number; visibleExternalRecipients: number };
   };
 }
@@ -34,13 +34,48 @@ const corpusDir = [resolve(here, 'corpus'), resolve(here, '../../eval/corpus')].
   }
 });
 
-/** Values compare by what identifies them, not by how they are written. */
-function norm(kind: string, value: string): string {
-  const v = value.toLowerCase();
-  if (['nhs_number', 'chi_number', 'hc_number', 'phone'].includes(kind)) return v.replace(/\D/g, '').replace(/^44/, '0');
-  if (kind === 'postcode' || kind === 'hospital_number') return v.replace(/[^a-z0-9]/g, '');
-  if (kind === 'patient_name') return v.replace(/\b(mr|mrs|ms|miss|dr|master|mx)\b\.?/g, '').replace(/[^a-z]+/g, ' ').trim();
-  return v.replace(/\s+/g, ' ').trim();
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** A date of birth as yyyy-mm-dd, from any of the written forms; null if it is not one. */
+function calendarDate(value: string): string | null {
+  const v = value.toLowerCase().replace(/(\d)(st|nd|rd|th)\b/g, '$1').replace(/,/g, ' ');
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const year = (y: string) => (y.length === 2 ? (Number(y) > 30 ? 1900 : 2000) + Number(y) : Number(y));
+  let m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v.trim());
+  if (m) return `${m[1]}-${m[2]}-${m[3]}`;
+  m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(v.trim());
+  if (m) return `${year(m[3]!)}-${pad(Number(m[2]))}-${pad(Number(m[1]))}`;
+  const words = v.split(/\s+/).filter(Boolean);
+  const monthIndex = words.findIndex((w) => MONTHS.includes(w.slice(0, 3)));
+  if (monthIndex === -1) return null;
+  const numbers = words.filter((w) => /^\d+$/.test(w));
+  const day = numbers.find((n) => n.length <= 2);
+  const yr = numbers.find((n) => n.length === 4 || (n !== day && n.length === 2));
+  if (!day || !yr) return null;
+  return `${year(yr)}-${pad(MONTHS.indexOf(words[monthIndex]!.slice(0, 3)) + 1)}-${pad(Number(day))}`;
+}
+
+const TITLES = /\b(mr|mrs|ms|miss|dr|master|mx|prof)\b\.?/g;
+function nameWords(value: string): string[] {
+  return value.toLowerCase().replace(/\^/g, ' ').replace(TITLES, ' ').split(/[^a-z'-]+/).filter(Boolean);
+}
+
+/** Does a detected value stand for a labelled one? Compared by what identifies them. */
+function sameValue(kind: string, detected: string, labelled: string): boolean {
+  const a = detected.toLowerCase();
+  const b = labelled.toLowerCase();
+  if (['nhs_number', 'chi_number', 'hc_number', 'phone'].includes(kind)) return a.replace(/\D/g, '').replace(/^44/, '0') === b.replace(/\D/g, '').replace(/^44/, '0');
+  if (kind === 'postcode' || kind === 'hospital_number') return a.replace(/[^a-z0-9]/g, '') === b.replace(/[^a-z0-9]/g, '');
+  if (kind === 'dob') {
+    const da = calendarDate(a);
+    return da !== null && da === calendarDate(b);
+  }
+  if (kind === 'patient_name') {
+    const words = new Set(nameWords(b));
+    const found = nameWords(a);
+    return found.length > 0 && found.every((w) => words.has(w));
+  }
+  return a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
 }
 
 async function main(): Promise<void> {
@@ -78,12 +113,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   for (const label of labels) {
     const result = await inspectMessage(createReadStream(join(corpusDir, 'messages', label.file)), { mailFrom: label.mail_from, rcptTo: label.rcpt_to }, deps);
-    const actual = new Set(
-      result.findings.filter((f) => f.confidence >= config.policy.minConfidence && f.kind !== 'clinical_context').map((f) => `${f.kind}\u0000${norm(f.kind, f.value)}`),
-    );
-    const expected = new Set(label.expected.findings.map((f) => `${f.kind}\u0000${norm(f.kind, f.value)}`));
-    for (const key of actual) bump(key.split('\u0000')[0]!, expected.has(key) ? 'tp' : 'fp');
-    for (const key of expected) if (!actual.has(key)) bump(key.split('\u0000')[0]!, 'fn');
+    const actual = result.findings.filter((f) => f.confidence >= config.policy.minConfidence && f.kind !== 'clinical_context');
+    const matches = (f: { kind: string; value: string }, l: Label['expected']['findings'][number]) =>
+      f.kind === l.kind && [l.value, ...(l.also ?? [])].some((v) => sameValue(l.kind, f.value, v));
+    // Each label counts once however many detections hit it; a detection that matches no label is a false positive.
+    for (const l of label.expected.findings) bump(l.kind, actual.some((f) => matches(f, l)) ? 'tp' : 'fn');
+    for (const f of actual) if (!label.expected.findings.some((l) => matches(f, l))) bump(f.kind, 'fp');
     const verdict = result.verdict.action;
     if (verdict === label.expected.verdict) verdictOk++;
     else misses.push(`${label.file}: verdict ${verdict}, expected ${label.expected.verdict} (${label.category})`);
