@@ -5,10 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/core/ids.js';
 import { LeaseLostError, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { BodySpool, NewMessage } from '../../src/store/types.js';
+import { heldStoreContract } from '../contracts/held-store-contract.js';
 import { queueStoreContract } from '../contracts/queue-store-contract.js';
 import { tempDir } from '../helpers/test-config.js';
 
-queueStoreContract('sqlite', async () => {
+async function openSqlite() {
   const dir = tempDir('mouthguard-store-');
   const store = await SqliteStore.open(dir);
   return {
@@ -18,7 +19,10 @@ queueStoreContract('sqlite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}
+
+queueStoreContract('sqlite', openSqlite);
+heldStoreContract('sqlite', openSqlite);
 
 describe('SqliteStore specifics', () => {
   const T0 = 1_800_000_000_000;
