@@ -48,7 +48,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
   const metrics = createMetrics(registry);
   const relayName = relayNameOf(config);
   const unlock = lockDataDir(config.dataDir);
-  const opened = await openStore(config);
+  const opened = await openStore(config, 'relay');
   const store = opened.store;
   const recovered = await opened.recover();
   log.info({ event: 'store_open', engine: store.engine, ...recovered }, 'store ready');

@@ -100,7 +100,7 @@ export const policySchema = z
       .object({
         timeout: ms('5s').describe('then the message is held (fail closed)'),
         maxTextChars: z.number().int().min(1000).max(50_000_000).default(2_000_000).describe('text inspected per part'),
-        maxAttachmentBytes: bytes('10MB').describe('attachments read for text (DOCX, PDF, CSV) up to this size'),
+        maxAttachmentBytes: bytes('2MB').describe('documents (DOCX, PDF, CSV) up to this size are read for text; larger ones by name and head only'),
       })
       .strict()
       .prefault({}),

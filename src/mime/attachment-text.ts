@@ -11,7 +11,7 @@ export interface AttachmentTextLimits {
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-function kindOf(a: ExtractedAttachment): 'text' | 'html' | 'docx' | 'pdf' | null {
+function kindOf(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): 'text' | 'html' | 'docx' | 'pdf' | null {
   const name = a.filename.toLowerCase();
   if (a.contentType === DOCX || name.endsWith('.docx')) return 'docx';
   if (a.contentType === 'application/pdf' || name.endsWith('.pdf')) return 'pdf';
@@ -19,6 +19,11 @@ function kindOf(a: ExtractedAttachment): 'text' | 'html' | 'docx' | 'pdf' | null
   if (a.contentType.startsWith('text/') && a.contentType !== 'text/calendar') return 'text';
   if (/\.(csv|tsv|txt)$/.test(name)) return 'text';
   return null;
+}
+
+/** Documents whose text is read need all their bytes; for anything else the head is enough. */
+export function needsWholeAttachment(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): boolean {
+  return kindOf(a) !== null;
 }
 
 /** UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what UK practice software exports). */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
 import { convert } from 'html-to-text';
+import { needsWholeAttachment } from './attachment-text.js';
 import { headerValues } from './header-fields.js';
 
 /** A unit of text a person would read, with where it came from. */
@@ -42,6 +43,15 @@ export interface ExtractLimits {
 }
 
 const HTML_TO_TEXT = { wordwrap: false as const };
+
+/** Enough of an image or radiograph for its EXIF and DICOM header; whole documents (bounded) for their text. */
+const HEAD_BYTES = 256 * 1024;
+
+function keepBytes(attachment: AttachmentStream, limits: ExtractLimits): number {
+  // Attached messages are read for their header only (their bodies mailparser already walks).
+  const whole = needsWholeAttachment({ filename: attachment.filename ?? '', contentType: attachment.contentType.toLowerCase() });
+  return whole ? limits.maxAttachmentBytes : Math.min(HEAD_BYTES, limits.maxAttachmentBytes);
+}
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text;
@@ -87,7 +97,7 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
     }
     const attachment = data;
     pending.push(
-      readBounded(attachment.content, limits.maxAttachmentBytes).then(({ bytes, size, complete }) => {
+      readBounded(attachment.content, keepBytes(attachment, limits)).then(({ bytes, size, complete }) => {
         const filename = attachment.filename ?? 'unnamed';
         attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete });
         if (attachment.contentType.toLowerCase() === 'message/rfc822') {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Finding } from '../core/finding.js';
 import type { Verdict } from '../core/verdict.js';
 import type { Config } from '../config/schema.js';
@@ -45,13 +46,22 @@ export async function inspectMessage(
 ): Promise<InspectionResult> {
   const started = performance.now();
   const { practice, policy } = deps.config;
-  const deadline = Date.now() + policy.inspection.timeout;
+  // The time bound starts when the body has fully arrived: a slow upload is not slow inspection.
+  const arrived = finished(raw).then(
+    () => Date.now() + policy.inspection.timeout,
+    () => Date.now() + policy.inspection.timeout,
+  );
+  let deadline = Number.POSITIVE_INFINITY;
   let stage: 'parse' | 'detect' = 'parse';
   try {
-    const message = await withDeadline(
-      extractMessage(raw, { maxTextChars: policy.inspection.maxTextChars, maxAttachmentBytes: policy.inspection.maxAttachmentBytes }),
-      deadline,
-    );
+    const extraction = extractMessage(raw, {
+      maxTextChars: policy.inspection.maxTextChars,
+      maxAttachmentBytes: policy.inspection.maxAttachmentBytes,
+    });
+    // If parsing fails mid-stream, keep the tee flowing at once: the body still goes to the store.
+    extraction.catch(() => raw.resume());
+    deadline = await arrived;
+    const message = await withDeadline(extraction, deadline);
     stage = 'detect';
     const context: DetectorContext = {
       practicePostcodes: practice.postcodes,

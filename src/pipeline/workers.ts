@@ -39,7 +39,9 @@ export class DeliveryWorkers {
       this.#again = true;
       return;
     }
-    void this.#poll();
+    // Coalesce: every nudge in this turn of the event loop shares one poll.
+    this.#polling = true;
+    setImmediate(() => void this.#poll());
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import type { Logger } from '../log/logger.js';
 
 export interface TlsMaterial {
@@ -33,6 +32,8 @@ export async function loadTlsMaterial(
   const keyPath = join(dir, 'selfsigned-key.pem');
   if (!existsSync(certPath) || !existsSync(keyPath)) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    // Loaded only when needed: the certificate library is large and used once per data directory.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: hostname }], {
       keyType: 'ec',
       curve: 'P-256',

@@ -8,9 +8,12 @@ export interface OpenedStore {
   recover(): Promise<{ orphans: number; leases: number }>;
 }
 
-/** Opens the configured engine (only SQLite so far) and applies pending migrations. */
-export async function openStore(config: Pick<Config, 'dataDir' | 'store'>): Promise<OpenedStore> {
-  const store = await SqliteStore.open(config.dataDir);
+/**
+ * Opens the configured engine (only SQLite so far) and applies pending migrations. The relay
+ * opens it with `role: 'relay'` (commits fsynced off the event loop); tools use the default.
+ */
+export async function openStore(config: Pick<Config, 'dataDir' | 'store'>, role: 'relay' | 'tool' = 'tool'): Promise<OpenedStore> {
+  const store = await SqliteStore.open(config.dataDir, role === 'relay' ? 'wal-sync' : 'full');
   return {
     store,
     async recover() {

@@ -25,7 +25,7 @@ export class BodyFiles {
   }
 
   open(id: string): Promise<Readable> {
-    const stream = createReadStream(this.pathOf(id), { highWaterMark: 256 * 1024 });
+    const stream = createReadStream(this.pathOf(id), { highWaterMark: 64 * 1024 });
     return new Promise((resolve, reject) => {
       stream.once('open', () => resolve(stream));
       stream.once('error', reject);
@@ -57,7 +57,7 @@ class FileSpool extends Writable implements BodySpool {
   #written = 0;
 
   constructor(private readonly path: string) {
-    super({ highWaterMark: 256 * 1024 });
+    super({ highWaterMark: 64 * 1024 });
   }
 
   get bytesWritten(): number {

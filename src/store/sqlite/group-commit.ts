@@ -16,6 +16,8 @@ export class GroupCommit {
   constructor(
     private readonly prepare: () => Promise<void>,
     private readonly transaction: (jobs: (() => void)[]) => void,
+    /** Makes the committed transaction durable (an fsync in the thread pool), before anyone hears of it. */
+    private readonly afterCommit: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   run(job: () => void): Promise<void> {
@@ -35,7 +37,9 @@ export class GroupCommit {
     this.#pending = [];
     try {
       await this.prepare();
-      this.#commit(batch);
+      const settle = this.#commit(batch);
+      await this.afterCommit();
+      for (const s of settle) s();
     } catch (err) {
       for (const entry of batch) entry.reject(err);
     } finally {
@@ -47,20 +51,21 @@ export class GroupCommit {
     }
   }
 
-  #commit(batch: PendingJob[]): void {
+  /** Commits the batch; returns how to settle each job once the commit is durable. */
+  #commit(batch: PendingJob[]): (() => void)[] {
     try {
       this.transaction(batch.map((b) => b.job));
-      for (const entry of batch) entry.resolve();
+      return batch.map((entry) => () => entry.resolve());
     } catch {
       // One bad job must not fail its neighbours: commit them one by one.
-      for (const entry of batch) {
+      return batch.map((entry) => {
         try {
           this.transaction([entry.job]);
-          entry.resolve();
+          return () => entry.resolve();
         } catch (err) {
-          entry.reject(err);
+          return () => entry.reject(err);
         }
-      }
+      });
     }
   }
 }

@@ -1,6 +1,7 @@
 // better-sqlite3 is synchronous: the methods are declared async so that its throws become
 // rejected promises, as the Store contract promises callers.
 import { mkdirSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -27,21 +28,31 @@ import {
 } from '../types.js';
 
 /**
- * The embedded engine: metadata in SQLite (WAL, synchronous=FULL: every commit is fsynced),
- * bodies as files beside it. A database row is the commit marker; a body file without a
- * queued row is an orphan and is removed when the relay starts.
+ * How commits reach the disk. `wal-sync` (the relay): SQLite runs with synchronous=NORMAL
+ * and every commit that must be durable (enqueue, delivery results) is followed by an
+ * fdatasync of the WAL in the thread pool, shared by the whole group commit, so no fsync
+ * blocks the event loop. `full` (CLI tools): synchronous=FULL, each commit fsynced in place.
+ */
+export type Durability = 'wal-sync' | 'full';
+
+/**
+ * The embedded engine: metadata in SQLite (WAL), bodies as files beside it. A database row
+ * is the commit marker; a body file without a queued or held row is an orphan and is
+ * removed when the relay starts.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
   readonly #db: Database.Database;
   readonly #bodies: BodyFiles;
   readonly #commits: GroupCommit;
+  #wal: FileHandle | null = null;
 
-  private constructor(dataDir: string) {
+  private constructor(dataDir: string, durability: Durability) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.#db = new Database(join(dataDir, 'mouthguard.db'));
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
+    // NORMAL in WAL mode still syncs at checkpoints; durable commits sync the WAL themselves.
+    this.#db.pragma(durability === 'wal-sync' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
@@ -49,6 +60,7 @@ export class SqliteStore implements Store {
     this.#commits = new GroupCommit(
       () => this.#bodies.syncDir(),
       (jobs) => this.#db.transaction(() => jobs.forEach((job) => job()))(),
+      () => this.#wal?.datasync() ?? Promise.resolve(),
     );
   }
 
@@ -64,9 +76,11 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  static async open(dataDir: string): Promise<SqliteStore> {
-    const store = new SqliteStore(dataDir);
+  static async open(dataDir: string, durability: Durability = 'full'): Promise<SqliteStore> {
+    const store = new SqliteStore(dataDir, durability);
     await store.#bodies.init();
+    // 'a' creates nothing SQLite would mind (an empty WAL is a valid one) and never writes.
+    if (durability === 'wal-sync') store.#wal = await open(join(dataDir, 'mouthguard.db-wal'), 'a');
     return store;
   }
 
@@ -92,7 +106,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
-    return Promise.resolve();
+    const wal = this.#wal;
+    this.#wal = null;
+    await wal?.close();
   }
 
   createSpool(id: string): BodySpool {
@@ -171,8 +187,8 @@ export class SqliteStore implements Store {
         );
       if (record.bounce) this.#insertMessage(record.bounce.message);
     };
-    if (record.bounce) await this.#commits.run(apply);
-    else this.#db.transaction(apply)();
+    // Through the group commit: durable before the body goes, and batched with other commits.
+    await this.#commits.run(apply);
     if (record.outcome.kind === 'final') await this.#bodies.remove(record.id);
   }
 

@@ -1,0 +1,394 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { nowMs, percentile, sortedCopy } from './clock.js';
+import { RECIPIENT, SENDER, attachmentMessage, htmlMessage, idHeader, textMessage, type BenchMessage } from './messages.js';
+import { RelayProcess, Sink } from './processes.js';
+import { SmtpClient } from './smtp-client.js';
+
+/**
+ * `npm run bench`: load on the real relay process (durable queue: fsync before every 250)
+ * delivering to a fast local sink, and the same load straight to the sink as the ceiling.
+ * It reports; it does not gate (exit 0 on a missed target, 1 only if the bench itself broke).
+ *
+ * Options: --scale=F (multiply message counts), --only=KEY[:CLIENTS] (e.g. 2k, 50k:10, 5m:50),
+ * --relay-log=LEVEL (default warn), --profile=DIR (relay runs with --cpu-prof into DIR).
+ */
+
+interface Scenario {
+  readonly message: BenchMessage;
+  readonly clients: number;
+  readonly total: number;
+}
+
+interface Sent {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly dataEnd: number;
+  readonly replyAt: number;
+  readonly reply: string;
+}
+
+interface Side {
+  readonly target: 'relay' | 'sink';
+  readonly sent: number;
+  readonly accepted: number;
+  readonly failed: number;
+  readonly firstFailure: string | null;
+  readonly wallMs: number;
+  readonly msgPerSec: number;
+  /** Messages in full at the sink ÷ time from the start to the last arrival (sustained delivery rate). */
+  readonly deliveredPerSec: number;
+  readonly dataTo250Ms: { p50: number; p99: number; max: number };
+  /** 250 at the client → message in full at the sink (relay only). */
+  readonly toSinkMs: { p50: number; p99: number; max: number } | null;
+  readonly missingAtSink: number;
+  readonly peakRssBytes: number | null;
+  readonly cpuMsPerMsg: number | null;
+}
+
+interface ScenarioResult {
+  readonly message: string;
+  readonly key: string;
+  readonly messageBytes: number;
+  readonly clients: number;
+  readonly total: number;
+  readonly relay: Side;
+  readonly sink: Side;
+  readonly ratio: number;
+}
+
+const { values: opts } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    'relay-log': { type: 'string', default: 'warn' },
+    profile: { type: 'string' },
+  },
+});
+const scale = Number(opts.scale);
+if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
+
+/** Children to stop (by PID, through their handles) on the way out, whatever happens. */
+const running = new Set<{ stop(): Promise<void> }>();
+let interrupted = false;
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  console.error('\ninterrupted: stopping the relay and the sink');
+  void Promise.allSettled([...running].map((r) => r.stop())).then(() => process.exit(130));
+});
+
+function scenarios(): Scenario[] {
+  const text = textMessage();
+  const html = htmlMessage();
+  const attachment = attachmentMessage();
+  const n = (count: number, clients: number) => Math.max(clients, Math.round(count * scale));
+  const all: Scenario[] = [
+    { message: text, clients: 1, total: n(500, 1) },
+    { message: text, clients: 10, total: n(3000, 10) },
+    { message: text, clients: 50, total: n(3000, 50) },
+    { message: html, clients: 1, total: n(400, 1) },
+    { message: html, clients: 10, total: n(2000, 10) },
+    { message: html, clients: 50, total: n(2000, 50) },
+    { message: attachment, clients: 1, total: n(5, 1) },
+    { message: attachment, clients: 10, total: n(50, 10) },
+    { message: attachment, clients: 50, total: n(50, 50) },
+  ];
+  if (!opts.only) return all;
+  const [key, clients] = opts.only.split(':');
+  return all.filter((s) => s.message.key === key && (clients === undefined || s.clients === Number(clients)));
+}
+
+async function openClients(port: number, count: number): Promise<SmtpClient[]> {
+  const opened = await Promise.allSettled(Array.from({ length: count }, () => SmtpClient.open(port)));
+  const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const failed = opened.find((o) => o.status === 'rejected');
+  if (failed) {
+    clients.forEach((c) => c.destroy());
+    throw new Error(`opening ${count} connections to port ${port}: ${String(failed.reason)}`);
+  }
+  return clients;
+}
+
+/** Each client sends jobs from a shared counter until `total` are sent. */
+async function drive(clients: SmtpClient[], total: number, job: (i: number) => { id: string; message: BenchMessage }): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  let next = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = next++; i < total; i = next++) {
+        const { id, message } = job(i);
+        const r = await client.send(SENDER, RECIPIENT, idHeader(id), message.body);
+        sent.push({ id, ...r });
+      }
+    }),
+  );
+  return sent;
+}
+
+/** Collects sink arrivals of the expected ids until all are in, or nothing new for `stallMs`. */
+async function awaitArrivals(sink: Sink, expected: ReadonlySet<string>, stallMs = 15_000): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  let lastProgress = Date.now();
+  for (;;) {
+    const { arrivals } = await sink.collect();
+    for (const [id, at] of arrivals) {
+      if (expected.has(id) && !seen.has(id)) {
+        seen.set(id, at);
+        lastProgress = Date.now();
+      }
+    }
+    if (seen.size >= expected.size || Date.now() - lastProgress > stallMs) return seen;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function summary(values: number[]): { p50: number; p99: number; max: number } {
+  const sorted = sortedCopy(values);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+const small = textMessage();
+
+async function runLoad(target: 'relay' | 'sink', port: number, scenario: Scenario, sink: Sink, relay: RelayProcess | null): Promise<Side> {
+  const tag = `${target}-${scenario.message.key}-c${scenario.clients}`;
+  const clients = await openClients(port, scenario.clients);
+  try {
+    // Warm-up: connections open (the relay's upstream pool too), JIT warm, queue drained.
+    const big = scenario.message.body.length > 1024 * 1024;
+    const perClient = big ? 1 : 2;
+    const warm = await drive(clients, clients.length * perClient, (i) => ({ id: `${tag}-w${i}`, message: big ? small : scenario.message }));
+    if (big) warm.push(...(await drive(clients.slice(0, 1), 1, () => ({ id: `${tag}-wbig`, message: scenario.message }))));
+    const warmFailed = warm.find((s) => !s.ok);
+    if (warmFailed) throw new Error(`warm-up message refused: ${warmFailed.reply}`);
+    const warmArrived = await awaitArrivals(sink, new Set(warm.map((s) => s.id)));
+    if (warmArrived.size < warm.length) throw new Error(`only ${warmArrived.size} of ${warm.length} warm-up messages reached the sink`);
+
+    const cpuBefore = relay?.cpuMs() ?? 0;
+    const started = nowMs();
+    const sent = await drive(clients, scenario.total, (i) => ({ id: `${tag}-${i}`, message: scenario.message }));
+    const wallMs = nowMs() - started;
+    const cpuAfter = relay?.cpuMs() ?? 0;
+
+    const ok = sent.filter((s) => s.ok);
+    const arrived = await awaitArrivals(sink, new Set(ok.map((s) => s.id)));
+    const toSink = ok.flatMap((s) => {
+      const at = arrived.get(s.id);
+      return at === undefined ? [] : [at - s.replyAt];
+    });
+    const lastArrival = Math.max(...arrived.values());
+    return {
+      target,
+      sent: sent.length,
+      accepted: ok.length,
+      failed: sent.length - ok.length,
+      firstFailure: sent.find((s) => !s.ok)?.reply ?? null,
+      wallMs,
+      msgPerSec: ok.length / (wallMs / 1000),
+      deliveredPerSec: arrived.size ? arrived.size / ((Math.max(lastArrival, started + wallMs) - started) / 1000) : 0,
+      dataTo250Ms: summary(ok.map((s) => s.replyAt - s.dataEnd)),
+      toSinkMs: target === 'relay' ? summary(toSink) : null,
+      missingAtSink: ok.length - arrived.size,
+      peakRssBytes: relay ? relay.peakRss() : null,
+      cpuMsPerMsg: relay && ok.length ? (cpuAfter - cpuBefore) / ok.length : null,
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.quit()));
+  }
+}
+
+async function runScenario(scenario: Scenario, sink: Sink): Promise<ScenarioResult> {
+  const ceiling = await runLoad('sink', sink.port, scenario, sink, null);
+  const dir = mkdtempSync(join(tmpdir(), 'mouthguard-bench-'));
+  let relay: RelayProcess | null = null;
+  try {
+    const nodeArgs = opts.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.profile)}`, `--cpu-prof-name=relay-${scenario.message.key}-c${scenario.clients}.cpuprofile`]
+      : [];
+    relay = await RelayProcess.start({ sinkPort: sink.port, dir, logLevel: opts['relay-log'], nodeArgs });
+    running.add(relay);
+    const viaRelay = await runLoad('relay', relay.port, scenario, sink, relay);
+    return {
+      message: scenario.message.label,
+      key: scenario.message.key,
+      messageBytes: scenario.message.body.length,
+      clients: scenario.clients,
+      total: scenario.total,
+      relay: viaRelay,
+      sink: ceiling,
+      ratio: viaRelay.msgPerSec / ceiling.msgPerSec,
+    };
+  } catch (err) {
+    if (relay) console.error(`relay output (tail):\n${relay.output().slice(-4000)}`);
+    throw err;
+  } finally {
+    if (relay) {
+      await relay.stop();
+      running.delete(relay);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------- output ----------
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
+const mb = (bytes: number | null) => (bytes === null ? '-' : (bytes / 1024 / 1024).toFixed(0));
+const pair = (s: { p50: number; p99: number } | null) => (s ? `${f1(s.p50)} / ${f1(s.p99)}` : '-');
+
+function sizeLabel(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function table(results: ScenarioResult[]): string {
+  const head = [
+    'message',
+    'clients',
+    'msgs',
+    'relay msg/s',
+    'relay delivered/s',
+    'sink msg/s',
+    'ratio',
+    'relay DATA→250 p50/p99 ms',
+    'sink DATA→250 p50/p99 ms',
+    '250→sink p50/p99 ms',
+    'relay peak RSS MB',
+    'relay CPU ms/msg',
+    'refused/undelivered',
+  ];
+  const rows = results.map((r) => [
+    `${r.message} (${sizeLabel(r.messageBytes)})`,
+    String(r.clients),
+    String(r.total),
+    f0(r.relay.msgPerSec),
+    f0(r.relay.deliveredPerSec),
+    f0(r.sink.msgPerSec),
+    `${(r.ratio * 100).toFixed(0)}%`,
+    pair(r.relay.dataTo250Ms),
+    pair(r.sink.dataTo250Ms),
+    pair(r.relay.toSinkMs),
+    mb(r.relay.peakRssBytes),
+    r.relay.cpuMsPerMsg === null ? '-' : r.relay.cpuMsPerMsg.toFixed(2),
+    `${r.relay.failed}/${r.relay.missingAtSink}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+interface Target {
+  readonly name: string;
+  readonly key: string;
+  readonly clients: number;
+  readonly value: (r: ScenarioResult) => number;
+  readonly unit: string;
+  readonly limit: number;
+  readonly atLeast: boolean;
+}
+
+const TARGETS: Target[] = [
+  { name: 'throughput 2 KB, 10 clients', key: '2k', clients: 10, value: (r) => r.relay.msgPerSec, unit: 'msg/s', limit: 850, atLeast: true },
+  { name: 'throughput 50 KB, 10 clients', key: '50k', clients: 10, value: (r) => r.relay.msgPerSec, unit: 'msg/s', limit: 600, atLeast: true },
+  { name: 'p99 end of DATA→250, 2 KB, 10 clients', key: '2k', clients: 10, value: (r) => r.relay.dataTo250Ms.p99, unit: 'ms', limit: 15, atLeast: false },
+  {
+    name: 'relay peak RSS, 5 MB, 50 clients',
+    key: '5m',
+    clients: 50,
+    value: (r) => (r.relay.peakRssBytes ?? NaN) / 1024 / 1024,
+    unit: 'MB',
+    limit: 150,
+    atLeast: false,
+  },
+];
+
+function targetLines(results: ScenarioResult[]): { lines: string[]; verdicts: object[] } {
+  const lines: string[] = [];
+  const verdicts: object[] = [];
+  for (const t of TARGETS) {
+    const r = results.find((x) => x.key === t.key && x.clients === t.clients);
+    if (!r) continue;
+    const v = t.value(r);
+    const pass = Number.isFinite(v) && (t.atLeast ? v >= t.limit : v <= t.limit);
+    const bound = `${t.atLeast ? '≥' : '≤'} ${t.limit} ${t.unit}`;
+    lines.push(`${pass ? 'PASS' : 'MISS'}  ${t.name}: ${v.toFixed(1)} ${t.unit} (target ${bound})`);
+    verdicts.push({ name: t.name, value: v, unit: t.unit, target: bound, pass });
+  }
+  return { lines, verdicts };
+}
+
+// ---------- main ----------
+
+async function main(): Promise<void> {
+  const list = scenarios();
+  if (list.length === 0) throw new Error(`--only=${opts.only ?? ''} matches no scenario`);
+  console.log(`Mouthguard bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`);
+  console.log(
+    `relay: real process (dist/src/cli.js), durable SQLite queue (fsync before 250), log level ${opts['relay-log']}, ` +
+      `upstream pool 10 connections, delivery concurrency 50; data dir under ${tmpdir()}`,
+  );
+  console.log('sink: smtp-server in a child process (dist/bench/sink.js), bodies drained; load generator: this process, one reused connection per client');
+  const sink = await Sink.start();
+  running.add(sink);
+  const results: ScenarioResult[] = [];
+  const began = Date.now();
+  try {
+    for (const scenario of list) {
+      if (interrupted) break;
+      process.stdout.write(`  ${scenario.message.label}, ${scenario.clients} client(s), ${scenario.total} messages ... `);
+      const t0 = Date.now();
+      const r = await runScenario(scenario, sink);
+      results.push(r);
+      console.log(
+        `relay ${f0(r.relay.msgPerSec)} msg/s (delivered ${f0(r.relay.deliveredPerSec)}/s), sink ${f0(r.sink.msgPerSec)} msg/s (${((Date.now() - t0) / 1000).toFixed(1)} s)` +
+          (r.relay.failed ? `; ${r.relay.failed} refused: ${r.relay.firstFailure}` : '') +
+          (r.relay.missingAtSink ? `; ${r.relay.missingAtSink} accepted but not delivered (held for review?)` : '') +
+          (r.sink.failed ? `; sink refused ${r.sink.failed}: ${r.sink.firstFailure}` : ''),
+      );
+    }
+  } finally {
+    await sink.stop();
+    running.delete(sink);
+  }
+
+  console.log(`\n${table(results)}`);
+  console.log(
+    '\nrelay msg/s: 250s from the relay ÷ wall time. relay delivered/s: messages in full at the sink ÷ time to the last one.' +
+      '\nDATA→250: final "." written → 250 received, at the client. 250→sink: 250 at the client → message in full at the sink.' +
+      '\nratio: relay msg/s ÷ sink msg/s (the ceiling, same load straight to the sink).' +
+      '\nrefused/undelivered: messages the relay refused / accepted but not at the sink 15 s after the last arrival (held or lost).',
+  );
+  const { lines, verdicts } = targetLines(results);
+  if (lines.length) console.log(`\n${lines.join('\n')}`);
+  console.log(`\ntotal ${((Date.now() - began) / 1000).toFixed(0)} s`);
+
+  const out = resolve(import.meta.dirname, '../bench-results.json');
+  mkdirSync(resolve(import.meta.dirname, '..'), { recursive: true });
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        relayLogLevel: opts['relay-log'],
+        scale,
+        sink: 'child process',
+        results,
+        targets: verdicts,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`results: ${out}`);
+}
+
+main().catch(async (err: unknown) => {
+  console.error(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  await Promise.allSettled([...running].map((r) => r.stop()));
+  process.exitCode = 1;
+});
