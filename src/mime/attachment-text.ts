@@ -1,6 +1,7 @@
 import { convert } from 'html-to-text';
 import { docxText } from './docx-text.js';
-import type { ExtractedAttachment } from './extract.js';
+import { Readable } from 'node:stream';
+import { extractMessage, type ExtractedAttachment } from './extract.js';
 import { pdfText } from './pdf-text.js';
 
 export interface AttachmentTextLimits {
@@ -11,8 +12,9 @@ export interface AttachmentTextLimits {
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-function kindOf(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): 'text' | 'html' | 'docx' | 'pdf' | null {
+function kindOf(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): 'text' | 'html' | 'docx' | 'pdf' | 'message' | null {
   const name = a.filename.toLowerCase();
+  if (a.contentType === 'message/rfc822' || name.endsWith('.eml')) return 'message';
   if (a.contentType === DOCX || name.endsWith('.docx')) return 'docx';
   if (a.contentType === 'application/pdf' || name.endsWith('.pdf')) return 'pdf';
   if (a.contentType === 'text/html' || /\.html?$/.test(name)) return 'html';
@@ -35,6 +37,18 @@ function decodeText(bytes: Buffer): string {
   }
 }
 
+/** An attached message read as its recipient would: subject, bodies and its own documents' text. */
+async function messageText(bytes: Buffer, limits: AttachmentTextLimits): Promise<string> {
+  const inner = await extractMessage(Readable.from([bytes]), { maxTextChars: limits.maxTextChars, maxAttachmentBytes: limits.maxBytes });
+  const parts = [inner.subject, ...inner.texts.map((t) => t.text)];
+  for (const attachment of inner.attachments) {
+    parts.push(attachment.filename);
+    // One level deep: a message inside an attached message is read for its name only.
+    if (kindOf(attachment) !== 'message') parts.push((await attachmentText(attachment, limits)) ?? '');
+  }
+  return parts.join('\n').slice(0, limits.maxTextChars);
+}
+
 /**
  * The text a person would read in a document attachment: CSV and plain text, HTML, DOCX and
  * PDF. Null for other types and for documents that cannot be read within the limits.
@@ -48,6 +62,8 @@ export async function attachmentText(a: ExtractedAttachment, limits: AttachmentT
       return clip(convert(decodeText(a.bytes).slice(0, limits.maxTextChars * 2), { wordwrap: false }));
     case 'docx':
       return a.complete ? docxText(a.bytes, { maxBytes: limits.maxBytes, maxTextChars: limits.maxTextChars }) : null;
+    case 'message':
+      return a.complete ? messageText(a.bytes, limits) : null;
     case 'pdf':
       return a.complete ? pdfText(a.bytes, { maxPages: 50, maxTextChars: limits.maxTextChars, timeoutMs: limits.pdfTimeoutMs }) : null;
     default:

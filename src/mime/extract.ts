@@ -42,7 +42,15 @@ export interface ExtractLimits {
   readonly maxAttachmentBytes: number;
 }
 
-const HTML_TO_TEXT = { wordwrap: false as const };
+/** HTML read as text; table cells keep a tab between them so columns ("Patient", "DOB") stay readable. */
+const HTML_TO_TEXT = {
+  wordwrap: false as const,
+  selectors: [
+    { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: 'td', format: 'inlineSurround', options: { suffix: '\t' } },
+    { selector: 'th', format: 'inlineSurround', options: { suffix: '\t' } },
+  ],
+};
 
 /** Enough of an image or radiograph for its EXIF and DICOM header; whole documents (bounded) for their text. */
 const HEAD_BYTES = 256 * 1024;

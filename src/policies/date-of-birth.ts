@@ -1,7 +1,7 @@
 import type { Finding } from '../core/finding.js';
-import { contextBoost, nearestKeyword } from './context-window.js';
+import { contextBoost } from './context-window.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
-import { ColumnFinder, TextLayout, findTable } from './text-layout.js';
+import { ColumnFinder, KeywordIndex, TextLayout, findTables, type KeywordHit } from './text-layout.js';
 
 /**
  * Dates of birth: a date is a date of birth only when the text says so. A date labelled as one
@@ -78,12 +78,13 @@ function detect(unit: TextUnit, today: Date): Finding[] {
   const dates = findDates(text, today);
   if (dates.length === 0) return [];
   const layout = new TextLayout(text);
-  const table = findTable(layout, unit.tabular);
-  const columns = table ? new ColumnFinder(layout, table) : null;
+  const tables = findTables(layout, unit.tabular);
+  const columns = tables.length > 0 ? new ColumnFinder(layout, tables) : null;
+  const keywords = new KeywordIndex(text, DOB_KEYWORDS);
   const findings: Finding[] = [];
   for (let i = 0; i < dates.length; i++) {
     const date = dates[i]!;
-    const graded = grade(text, layout, columns, dates, i);
+    const graded = grade(text, layout, columns, keywords, dates, i);
     if (!graded) continue;
     findings.push({ kind: 'dob', value: date.value, confidence: graded.confidence, location: unit.location, offset: date.start, why: graded.why });
   }
@@ -94,6 +95,7 @@ function grade(
   text: string,
   layout: TextLayout,
   columns: ColumnFinder | null,
+  keywords: KeywordIndex,
   dates: readonly DateMatch[],
   index: number,
 ): { confidence: number; why: string } | null {
@@ -112,8 +114,8 @@ function grade(
   if (TIME_AFTER.test(text.slice(date.end, date.end + 12))) return null;
   if (layout.onHeaderLine(date.start)) return null;
 
-  const hit = nearestKeyword(text, date.start, date.end, DOB_KEYWORDS, NEAR);
-  if (hit && !anotherDateBetween(text, dates, index, hit.keyword, hit.distance)) {
+  const hit = keywords.nearest(date.start, date.end, NEAR);
+  if (hit && !belongsToAnotherDate(dates, index, hit)) {
     return { confidence: Math.min(0.88, 0.62 + contextBoost(hit, NEAR, 0.26)), why: 'date near a date-of-birth keyword' };
   }
   const lineBefore = date.start - lineStart <= 100 ? text.slice(lineStart, date.start) : '';
@@ -122,24 +124,21 @@ function grade(
 }
 
 /**
- * True when the DOB keyword found at `distance` belongs to another date: one lies between the
- * keyword and this date ("DOB: 12/03/1967, seen 14/05/2025"), or the keyword stands after this
- * date and labels the next one ("seen 14/05/2025. DOB 12/03/1967").
+ * True when the DOB keyword belongs to another date: one lies between the keyword and this
+ * date ("DOB: 12/03/1967, seen 14/05/2025"), or the keyword stands after this date and labels
+ * the next one ("seen 14/05/2025. DOB 12/03/1967").
  */
-function anotherDateBetween(text: string, dates: readonly DateMatch[], index: number, keyword: string, distance: number): boolean {
+function belongsToAnotherDate(dates: readonly DateMatch[], index: number, hit: KeywordHit): boolean {
   const date = dates[index]!;
-  const k = keyword.toLowerCase();
-  const beforeAt = date.start - distance - k.length;
-  if (beforeAt >= 0 && text.slice(beforeAt, beforeAt + k.length).toLowerCase() === k) {
+  if (hit.end <= date.start) {
     const prev = dates[index - 1];
-    if (!prev || prev.end <= beforeAt) return false;
+    return prev !== undefined && prev.end > hit.end;
   }
-  const afterAt = date.end + distance;
-  if (text.slice(afterAt, afterAt + k.length).toLowerCase() === k) {
+  if (hit.start >= date.end) {
     const next = dates[index + 1];
-    if (!next || next.start >= afterAt + k.length + LABEL_REACH) return false;
+    return next !== undefined && next.start < hit.end + LABEL_REACH;
   }
-  return true;
+  return false;
 }
 
 /** Every plausible birth date in the text, in order, overlaps removed (the longest at a start wins). */

@@ -1,4 +1,5 @@
 import type { Finding, FindingKind } from '../core/finding.js';
+import { chiValid, hcValid, nhsCheckDigitValid } from './health-numbers.js';
 import type { AttachmentDetector, AttachmentHead } from './detector.js';
 
 /**
@@ -61,6 +62,16 @@ interface Field {
 
 const tagKey = (group: number, element: number): number => group * 0x10000 + element;
 
+/** A patient ID that is a valid health service number is reported as one (UK PACS often use the NHS number). */
+function patientIdKind(value: string): FindingKind {
+  const digits = value.replace(/[\s-]/g, '');
+  if (!/^\d{10}$/.test(digits)) return 'hospital_number';
+  if (hcValid(digits)) return 'hc_number';
+  if (nhsCheckDigitValid(digits)) return 'nhs_number';
+  if (chiValid(digits)) return 'chi_number';
+  return 'hospital_number';
+}
+
 const FIELDS = new Map<number, Field>([
   [tagKey(0x0010, 0x0010), { kind: 'patient_name', name: 'PatientName (0010,0010)', multi: false, confidence: 0.95 }],
   [tagKey(0x0010, 0x0020), { kind: 'hospital_number', name: 'PatientID (0010,0020)', multi: false, confidence: 0.95 }],
@@ -102,10 +113,11 @@ export const detectDicom: AttachmentDetector = (attachment: AttachmentHead): Fin
     if (!field) return;
     const text = value.subarray(0, MAX_VALUE_BYTES).toString(charset);
     for (const found of fieldValues(field, text)) {
-      const dedupe = `${field.kind}\u0000${found}`;
+      const kind = field.kind === 'hospital_number' ? patientIdKind(found) : field.kind;
+      const dedupe = `${kind}\u0000${found}`;
       if (seen.has(dedupe)) continue;
       seen.add(dedupe);
-      findings.push({ kind: field.kind, value: found, confidence: field.confidence, location, offset: -1, why: `DICOM header field ${field.name}` });
+      findings.push({ kind, value: found, confidence: field.confidence, location, offset: -1, why: `DICOM header field ${field.name}` });
     }
   };
 

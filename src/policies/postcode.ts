@@ -1,7 +1,6 @@
 import type { Finding } from '../core/finding.js';
-import { nearestKeyword } from './context-window.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
-import { ColumnFinder, TextLayout, findTable } from './text-layout.js';
+import { ColumnFinder, KeywordIndex, TextLayout, findTables } from './text-layout.js';
 
 /**
  * UK postcodes in the full format (outward and inward code: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA,
@@ -25,13 +24,25 @@ const POSTCODE = new RegExp(
   'giu',
 );
 
-/** Words that make an address block a business's (a lab, a supplier, a practice, a hospital). */
+/**
+ * Words of a business address (a lab, a supplier, a practice, a hospital, a venue); not when they
+ * name a street ("Station Road", "Hospital Lane"). Company suffixes are matched by case (never "limited opening").
+ */
 const BUSINESS =
-  /(?<![\p{L}])(?:ltd|limited|plc|llp|laborator(?:y|ies)|labs?|supplies|supplier|wholesale|dental\s{1,3}(?:practice|care|centre|center|clinic|group|studio|surgery|lab|laboratory)|practice|surgery|hospital|institute|infirmary|trust|nhs|clinic|centre|center|university|council|department|dept|pharmacy|house\s{1,3}of|headquarters|hq|unit\s{1,3}\d|industrial\s{1,3}estate|business\s{1,3}park|po\s{1,3}box)(?![\p{L}])/iu;
+  /(?<![\p{L}])(?:laborator(?:y|ies)|labs?|supplies|supplier|wholesale|dental\s{1,3}(?:practice|care|centre|center|clinic|group|studio|surgery|lab|laboratory)|practice|surgery|hospital(?!\s{0,3}(?:no|number|num|id|#)(?![\p{L}]))|institute|infirmary|trust|clinic|centre|center|university|council|department|dept|pharmacy|house\s{1,3}of|headquarters|hq|unit\s{1,3}\d|industrial\s{1,3}estate|business\s{1,3}park|po\s{1,3}box|hotel|venue|conference|school|college|academy|church|club|station|airport|stadium|arena|museum|library|theatre|theater|restaurant|cafe|café)(?![\p{L}])(?!\s{1,3}(?:road|rd|street|st|lane|ln|avenue|ave|close|drive|way|view|hill|terrace|crescent|place|square|walk|gardens|grove|row|court|mews|parade|green|side|yard|fields?)(?![\p{L}]))/iu;
+const COMPANY = /(?<![\p{L}])(?:Ltd|LTD|Limited|LIMITED|PLC|plc|LLP)(?![\p{L}])/u;
+const isBusiness = (line: string): boolean => BUSINESS.test(line) || COMPANY.test(line);
 
 /** Words that make an address a patient's. */
-const PATIENT_WORDS = ['patient', "patient's", 'pt', 'home address', 'lives at', 'living at', 'resides', 'resident', 'residing', 'address', 'mum', 'mother', 'father', 'parent', 'guardian', 'next of kin'];
+const PATIENT_WORDS = [
+  'patient', "patient's", 'pt', 'home address', 'lives at', 'living at', 'resides', 'resident', 'residing', 'address', 'mum', 'mother', 'father', 'parent',
+  'guardian', 'next of kin', 'dob', 'd.o.b', 'date of birth', 'born', 'nhs no', 'nhs number', 'nhs #',
+];
+/** Words of meetings and events: their postcodes are venues. */
+const EVENT_WORDS = ['meeting', 'event', 'conference', 'course', 'seminar', 'webinar', 'venue', 'cpd', 'study club', 'training', 'parking', 'lecture', 'exhibition', 'showcase'];
 /** Personal titles that open a private address block ("Mrs Jane Smith\n12 High St …"). */
+/** A personal title before the postcode on its line ("see Mr Michael McDonald … of 147 Woodhouse Street, Morley LS27 6EH"). */
+const TITLED_BEFORE = /(?<![\p{L}])(?:Mr|Mrs|Ms|Miss|Master|Mx|MR|MRS|MS|MISS)\.?\s{1,3}\p{Lu}/u;
 const PERSON_LINE = /^(?:(?:re|regarding|name|patient)\s{0,3}:\s{0,3})?(?:mr|mrs|ms|miss|master|mx)\.?\s{1,3}\p{Lu}/iu;
 const POSTCODE_HEADER = /(?:^|[^\p{L}])(?:post\s?code|postal\s?code|zip|address)(?:$|[^\p{L}])/iu;
 const PERSONAL_HEADER = /(?:^|[^\p{L}])(?:patient|name|surname|forename|first\s?name|last\s?name|dob|date\s?of\s?birth|nhs|chi)(?:$|[^\p{L}])/iu;
@@ -51,43 +62,60 @@ export function normalisePostcode(value: string): string {
 export const detectPostcode: TextDetector = (unit: TextUnit, context: DetectorContext): Finding[] => {
   const text = unit.text;
   const own = new Set(context.practicePostcodes.map(normalisePostcode));
-  let layout: TextLayout | null = null;
-  let columns: ColumnFinder | null | undefined;
-  let personalTable = false;
+  let scope: Scope | null = null;
   const findings: Finding[] = [];
   for (const m of text.matchAll(POSTCODE)) {
     const value = m[1]!;
     if (own.has(normalisePostcode(value))) continue;
-    layout ??= new TextLayout(text);
-    if (columns === undefined) {
-      const table = findTable(layout, unit.tabular);
-      columns = table ? new ColumnFinder(layout, table) : null;
-      personalTable = table !== null && table.headers.some((h) => PERSONAL_HEADER.test(h));
-    }
-    const graded = grade(text, layout, columns, personalTable, m.index, m.index + value.length);
+    scope ??= new Scope(unit);
+    const graded = grade(scope, m.index, m.index + value.length);
     findings.push({ kind: 'postcode', value, confidence: graded.confidence, location: unit.location, offset: m.index, why: graded.why });
   }
   return findings;
 };
 
-function grade(text: string, layout: TextLayout, columns: ColumnFinder | null, personalTable: boolean, start: number, end: number): { confidence: number; why: string } {
+/** What grading needs to know about a unit, built once (when it holds a postcode at all). */
+class Scope {
+  readonly text: string;
+  readonly layout: TextLayout;
+  readonly columns: ColumnFinder | null;
+  readonly patientWords: KeywordIndex;
+  readonly eventWords: KeywordIndex;
+
+  constructor(unit: TextUnit) {
+    this.text = unit.text;
+    this.layout = new TextLayout(unit.text);
+    const tables = findTables(this.layout, unit.tabular);
+    this.columns = tables.length > 0 ? new ColumnFinder(this.layout, tables) : null;
+    this.patientWords = new KeywordIndex(unit.text, PATIENT_WORDS);
+    this.eventWords = new KeywordIndex(unit.text, EVENT_WORDS);
+  }
+}
+
+function grade(scope: Scope, start: number, end: number): { confidence: number; why: string } {
+  const { text, layout, columns } = scope;
   if (columns) {
-    const header = columns.headerAt(start);
-    if (header !== null && POSTCODE_HEADER.test(header)) {
-      return personalTable
+    const hit = columns.columnAt(start);
+    if (hit !== null && POSTCODE_HEADER.test(hit.header)) {
+      return hit.table.headers.some((h) => PERSONAL_HEADER.test(h))
         ? { confidence: 0.92, why: 'postcode column of a table of people' }
         : { confidence: 0.7, why: 'postcode column of a table' };
     }
   }
   if (layout.inSignature(start)) return { confidence: 0.25, why: 'postcode in a signature block' };
-  // The address block: the lines above (a business name heads its address) and this line up to the postcode.
-  const block = layout.blockAbove(start, BLOCK_LINES);
+  // The address: this line up to the postcode, and the lines above it (a business name heads its address).
   const lineStart = layout.lineStart(layout.lineIndexOf(start));
-  const before = [...block.slice(0, -1), text.slice(Math.max(lineStart, start - LINE_REACH), start)];
-  if (before.some((line) => BUSINESS.test(line))) return { confidence: 0.25, why: 'postcode in a business address (lab, supplier, practice, hospital)' };
-  if (layout.section(start) === 'patient') return { confidence: 0.92, why: "postcode in the patient's details" };
-  if (layout.section(start) === 'other') return { confidence: 0.3, why: "postcode in another party's details (referrer, GP, lab)" };
-  if (block.some((line) => PERSON_LINE.test(line))) return { confidence: 0.9, why: 'postcode in an address block under a personal name' };
-  if (nearestKeyword(text, start, end, PATIENT_WORDS, NEAR)) return { confidence: 0.9, why: 'postcode near patient or home-address words' };
+  const ownLine = text.slice(Math.max(lineStart, start - LINE_REACH), start);
+  if (isBusiness(ownLine)) return { confidence: 0.25, why: 'postcode in a business address (lab, supplier, practice, hospital)' };
+  const section = layout.section(start);
+  if (section === 'patient') return { confidence: 0.92, why: "postcode in the patient's details" };
+  if (section === 'other') return { confidence: 0.3, why: "postcode in another party's details (referrer, GP, lab)" };
+  const block = layout.blockAbove(start, BLOCK_LINES).slice(0, -1);
+  if (block.some((line) => isBusiness(line))) return { confidence: 0.25, why: 'postcode in a business address (lab, supplier, practice, hospital)' };
+  if ([...block, ownLine].some((line) => PERSON_LINE.test(line)) || TITLED_BEFORE.test(ownLine)) {
+    return { confidence: 0.9, why: 'postcode in the address of a named person' };
+  }
+  if (scope.patientWords.nearest(start, end, NEAR)) return { confidence: 0.9, why: 'postcode near patient or home-address words' };
+  if (scope.eventWords.nearest(start, end, NEAR)) return { confidence: 0.4, why: 'postcode of an event or venue' };
   return { confidence: 0.65, why: 'UK postcode without patient context' };
 }

@@ -1,9 +1,13 @@
+import type { ContextHit } from './context-window.js';
+
 /**
  * Layout of a text unit as the personal-detail detectors (date of birth, postcode, phone,
  * patient name) read it: lines, signature blocks, labelled sections of a referral ("Patient
- * details" versus "Referrer details"), quoted header lines and, for tabular units, the column
- * headers of a CSV-like table. Built once per unit in linear time; every lookup afterwards is
- * a binary search or an array read, so detectors stay linear however many matches they see.
+ * details" versus "Referrer details", or a block of fields holding a DOB or NHS number), header
+ * lines of quoted messages, tables (a CSV/TSV attachment, or a tab- or pipe-separated table in
+ * a body) with their column headers, and keyword positions. Each is built once per unit in
+ * linear time; lookups afterwards are binary searches or array reads, so detectors stay linear
+ * however many candidate values a unit holds.
  */
 
 /** Which party a labelled block of a letter or form describes. */
@@ -26,12 +30,17 @@ const QUOTE_MARKER =
 /** A header line of an embedded message (its names and dates belong to correspondents). */
 const HEADER_LINE = /^(?:from|sent|to|cc|bcc|date|reply-to)\s{0,3}:/i;
 
+/** A heading (or first field) that opens the patient's details: "Patient details", "Patient:", "Re: Mrs …". */
 const PATIENT_HEADING =
   /^(?:(?:(?:the\s{1,3})?patient(?:'s|’s|s)?(?:\s{1,3}(?:details|information|info|demographics|particulars|data|name|name\s{1,3}(?:and|&)\s{1,3}address|address|contact\s{1,3}details|identification))?|name\s{1,3}and\s{1,3}address\s{1,3}of\s{1,3}patient)\s{0,3}(?::|-|–|$)|(?:re|regarding)\s{0,3}:\s{0,3}(?:mrs?|ms|miss|master|mx)\.?\s)/i;
 
+/** A heading that opens another party's details: the referrer, the GP, a lab, a supplier. */
 const OTHER_HEADING =
   /^(?:(?:(?:referr(?:er|ing)|registered|usual|treating)(?:'s)?(?:\s{1,3}(?:dentist|practitioner|clinician|practice|gp|doctor|surgeon))?(?:\s{1,3}(?:details|information|info|address))?|(?:gp|dentist|practice|surgery|clinic|sender|lab|laboratory|supplier|billing|invoice|delivery|hospital|consultant|clinician|company)\s{1,3}(?:details|information|info|address))\s{0,3}(?::|-|–|$)|(?:gp|dentist|practice|surgery|clinic|sender|lab|laboratory|supplier|hospital|consultant|clinician|(?:invoice|deliver|ship|bill)\s{1,3}to)\s{0,3}:?\s{0,3}$)/i;
 
+/** A field labelled with a patient identifier: it makes its block of fields the patient's. */
+const IDENTIFIER_FIELD =
+  /^(?:d\.?\s?o\.?\s?b\.?|date\s{1,3}of\s{1,3}birth|birth\s{0,3}date|nhs\s{0,3}(?:no\.?|number|#)|chi(?:\s{1,3}(?:no\.?|number))?|h\s?&\s?c(?:\s{1,3}(?:no\.?|number))?|health\s{1,3}and\s{1,3}care\s{1,3}number|hospital\s{1,3}(?:no\.?|number)|mrn|patient(?:'s)?(?:\s{1,3}[\p{L}]{1,15})?)\s{0,3}:/iu;
 /** "Label: value" lines: a blank line followed by one stays inside a labelled block. */
 const FIELD_LINE = /^[\p{L}][\p{L}\d .'’()/#&-]{0,40}:/u;
 
@@ -67,6 +76,8 @@ export class TextLayout {
   private readonly starts: number[] = [0];
   private signature: Uint8Array | null = null;
   private sections: (Section | null)[] | null = null;
+  /** Bare lines, computed on first use. */
+  private readonly bare: (string | undefined)[] = [];
 
   constructor(text: string) {
     this.text = text;
@@ -117,8 +128,19 @@ export class TextLayout {
    * keeps per-match work constant on a megabyte-long line).
    */
   bareLine(index: number): string {
+    const cached = this.bare[index];
+    if (cached !== undefined) return cached;
     const start = this.lineStart(index);
-    return this.text.slice(start, Math.min(this.lineEnd(index), start + BARE_LIMIT)).replace(QUOTE_PREFIX, '').trim();
+    const bare = this.text.slice(start, Math.min(this.lineEnd(index), start + BARE_LIMIT)).replace(QUOTE_PREFIX, '').trim();
+    this.bare[index] = bare;
+    return bare;
+  }
+
+  /** Offset in the text where {@link bareLine} of line `index` begins (after quote markers and indentation). */
+  bareStart(index: number): number {
+    const start = this.lineStart(index);
+    const raw = this.text.slice(start, Math.min(this.lineEnd(index), start + BARE_LIMIT));
+    return start + raw.length - raw.replace(QUOTE_PREFIX, '').trimStart().length;
   }
 
   /** The part of the line holding `offset` within `reach` characters either side of it. */
@@ -223,19 +245,51 @@ export class TextLayout {
       afterBlank = false;
       sections[i] = current;
     }
+    this.markFieldBlocks(sections);
     return sections;
+  }
+
+  /**
+   * A block of "Label: value" lines with no heading is still the patient's details when one of
+   * its labels is a patient identifier ("Name: …", "D.O.B.: …", "NHS number: …", "Tel: …").
+   */
+  private markFieldBlocks(sections: (Section | null)[]): void {
+    let start = 0;
+    while (start < this.starts.length) {
+      if (sections[start] !== null || this.lineLength(start) > SHORT_LINE || this.bareLine(start) === '') {
+        start++;
+        continue;
+      }
+      let end = start;
+      let fields = 0;
+      let identifier = false;
+      for (; end < this.starts.length && end - start < SECTION_LINES; end++) {
+        if (sections[end] !== null || this.lineLength(end) > SHORT_LINE) break;
+        const bare = this.bareLine(end);
+        if (bare === '') break;
+        if (FIELD_LINE.test(bare)) fields++;
+        if (IDENTIFIER_FIELD.test(bare)) identifier = true;
+      }
+      if (fields >= 2 && identifier) sections.fill('patient', start, end);
+      start = Math.max(end, start + 1);
+    }
   }
 }
 
-/** A CSV-like table in a tabular unit: its header row and a way to find a value's column. */
+/**
+ * A table: a CSV or TSV attachment (the whole unit), or a tab- or pipe-separated table inside a
+ * body ("Time<TAB>Patient<TAB>DOB" then rows). Columns carry their header's meaning.
+ */
 export interface Table {
   readonly headerLine: number;
+  /** The table's last row (inclusive). */
+  readonly lastLine: number;
   readonly delimiter: string;
   /** Header cells, lower-cased, quotes and surrounding spaces removed. */
   readonly headers: readonly string[];
 }
 
-/** One cell of a table row: its raw span and its value (quotes and spaces trimmed). */
+/** One cell of a table row: its column and its value (quotes and spaces trimmed). */
 export interface Cell {
   readonly column: number;
   readonly value: string;
@@ -244,31 +298,69 @@ export interface Cell {
 }
 
 const DELIMITERS = [',', '\t', ';', '|'] as const;
+/** Delimiters of tables embedded in running text (commas and semicolons are prose). */
+const EMBEDDED_DELIMITERS = ['\t', '|'] as const;
+/** Lines longer than this are not looked at as embedded table headers or rows. */
+const TABLE_LINE = 2000;
 
-/** The table of a tabular unit (header = first non-blank line with a delimiter, if it holds labels rather than values), or null. */
-export function findTable(layout: TextLayout, tabular: boolean | undefined): Table | null {
-  if (!tabular) return null;
+/**
+ * The tables of a unit. A tabular unit is one table whose header is its first non-blank line
+ * with a delimiter; other units may hold tab- or pipe-separated tables. A header must hold
+ * labels rather than values (a CSV without a header row has no columns to read).
+ */
+export function findTables(layout: TextLayout, tabular: boolean | undefined): Table[] {
+  if (tabular) {
+    const table = unitTable(layout);
+    return table ? [table] : [];
+  }
+  const tables: Table[] = [];
+  for (let i = 0; i < layout.lineCount; i++) {
+    if (layout.lineLength(i) > TABLE_LINE) continue;
+    const line = layout.line(i);
+    const delimiter = commonest(line, EMBEDDED_DELIMITERS, 2);
+    if (delimiter === null) continue;
+    let last = i;
+    while (last + 1 < layout.lineCount && layout.lineLength(last + 1) <= TABLE_LINE && layout.line(last + 1).includes(delimiter)) last++;
+    const headers = last > i ? headerCells(layout, i, delimiter) : null;
+    if (headers) tables.push({ headerLine: i, lastLine: last, delimiter, headers });
+    i = last;
+  }
+  return tables;
+}
+
+function unitTable(layout: TextLayout): Table | null {
   for (let i = 0; i < layout.lineCount && i < 20; i++) {
     const line = layout.line(i);
     if (line.trim() === '') continue;
-    let best: string | null = null;
-    let bestCount = 0;
-    for (const d of DELIMITERS) {
-      const count = line.split(d).length - 1;
-      if (count > bestCount) {
-        best = d;
-        bestCount = count;
-      }
-    }
-    if (best === null) continue;
-    const cells = splitCells(layout, i, best).map((c) => c.value);
-    // A first row of values (a CSV without a header row) labels nothing.
-    const filled = cells.filter((c) => c !== '');
-    const values = filled.filter((c) => (c.match(/\d/g)?.length ?? 0) >= 2);
-    if (values.length * 2 >= filled.length) return null;
-    return { headerLine: i, delimiter: best, headers: cells.map((c) => c.toLowerCase().replace(/\s+/g, ' ')) };
+    const delimiter = commonest(line, DELIMITERS, 1);
+    if (delimiter === null) continue;
+    const headers = headerCells(layout, i, delimiter);
+    return headers ? { headerLine: i, lastLine: layout.lineCount - 1, delimiter, headers } : null;
   }
   return null;
+}
+
+/** The delimiter occurring most often in `line`, if at least `min` times. */
+function commonest(line: string, delimiters: readonly string[], min: number): string | null {
+  let best: string | null = null;
+  let bestCount = min - 1;
+  for (const d of delimiters) {
+    const count = line.split(d).length - 1;
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Line `index` as header cells, or null when it holds values rather than labels. */
+function headerCells(layout: TextLayout, index: number, delimiter: string): string[] | null {
+  const cells = splitCells(layout, index, delimiter).map((c) => c.value);
+  const filled = cells.filter((c) => c !== '');
+  const values = filled.filter((c) => (c.match(/\d/g)?.length ?? 0) >= 2);
+  if (filled.length < 2 || values.length * 2 >= filled.length) return null;
+  return cells.map((c) => c.toLowerCase().replace(/\s+/g, ' '));
 }
 
 /** The cells of line `index`, split on `delimiter` outside double quotes. */
@@ -302,24 +394,31 @@ function trimCell(text: string, column: number, from: number, to: number): Cell 
   return { column, value: text.slice(a, b), offset: a };
 }
 
+/** Where a value stands in a table: the table and its column's header. */
+export interface ColumnHit {
+  readonly table: Table;
+  readonly header: string;
+}
+
 /**
- * Column lookups for one table, memoised per line so that many matches on one long line cost
- * one split of that line.
+ * Column lookups for a unit's tables, memoised per line so that many matches on one long line
+ * cost one split of that line.
  */
 export class ColumnFinder {
   private readonly memo = new Map<number, Cell[]>();
   constructor(
     private readonly layout: TextLayout,
-    readonly table: Table,
+    readonly tables: readonly Table[],
   ) {}
 
-  /** The header of the column holding `offset`, or null (header row, preamble, beyond the last header). */
-  headerAt(offset: number): string | null {
+  /** The table and column header of the data cell holding `offset`, or null (not in a table's rows). */
+  columnAt(offset: number): ColumnHit | null {
     const index = this.layout.lineIndexOf(offset);
-    if (index <= this.table.headerLine) return null;
+    const table = this.tableOf(index);
+    if (!table || index === table.headerLine) return null;
     let cells = this.memo.get(index);
     if (!cells) {
-      cells = splitCells(this.layout, index, this.table.delimiter);
+      cells = splitCells(this.layout, index, table.delimiter);
       this.memo.set(index, cells);
     }
     // The last cell starting at or before the offset (binary search: lines may hold many cells).
@@ -333,6 +432,86 @@ export class ColumnFinder {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return column < 0 ? null : (this.table.headers[column] ?? null);
+    const header = column < 0 ? undefined : table.headers[column];
+    return header === undefined ? null : { table, header };
   }
+
+  /** The header of the column holding `offset`, or null. */
+  headerAt(offset: number): string | null {
+    return this.columnAt(offset)?.header ?? null;
+  }
+
+  private tableOf(line: number): Table | null {
+    let lo = 0;
+    let hi = this.tables.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const t = this.tables[mid]!;
+      if (line < t.headerLine) hi = mid - 1;
+      else if (line > t.lastLine) lo = mid + 1;
+      else return t;
+    }
+    return null;
+  }
+}
+
+/** A keyword hit with where it stands, so that callers can tell which side of the value it is on. */
+export interface KeywordHit extends ContextHit {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The same question as `nearestKeyword` (context-window.ts), with the same answers: the nearest
+ * of some keywords (case-insensitive, whole words) within a window of a value. Keyword
+ * occurrences are found once per unit (one `indexOf` scan per keyword); each question then
+ * looks only at the occurrences inside its window, so a unit with many candidate values costs
+ * no more per value than one with a few.
+ */
+export class KeywordIndex {
+  /** Occurrences sorted by start; they may overlap ("b." inside "d.o.b."). */
+  private readonly hits: { start: number; end: number; keyword: string }[] = [];
+
+  constructor(text: string, keywords: readonly string[]) {
+    if (keywords.length === 0 || text.length === 0) return;
+    let lower = text.toLowerCase();
+    // Offsets must match the text's: keep characters whose lower case has another length.
+    if (lower.length !== text.length) lower = text.replace(/./gsu, (c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c));
+    for (const keyword of keywords) {
+      const k = keyword.toLowerCase();
+      if (k.length === 0) continue;
+      for (let at = lower.indexOf(k); at !== -1; at = lower.indexOf(k, at + 1)) {
+        if (isBoundary(text, at - 1) && isBoundary(text, at + k.length)) this.hits.push({ start: at, end: at + k.length, keyword });
+      }
+    }
+    this.hits.sort((a, b) => a.start - b.start || b.end - a.end);
+  }
+
+  /** The nearest keyword within `window` characters of [start, end), or null. */
+  nearest(start: number, end: number, window: number): KeywordHit | null {
+    const hits = this.hits;
+    const from = start - window;
+    const to = end + window;
+    // The first occurrence starting at or after `from`.
+    let lo = 0;
+    let hi = hits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (hits[mid]!.start < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let best: KeywordHit | null = null;
+    for (let i = lo; i < hits.length && hits[i]!.start < to; i++) {
+      const hit = hits[i]!;
+      if (hit.end > to) continue;
+      const distance = hit.end <= start ? start - hit.end : hit.start >= end ? hit.start - end : 0;
+      if (!best || distance < best.distance) best = { keyword: hit.keyword, distance, start: hit.start, end: hit.end };
+      if (hit.start >= end) break; // later occurrences start later still: farther away
+    }
+    return best;
+  }
+}
+
+function isBoundary(text: string, index: number): boolean {
+  return index < 0 || index >= text.length || !/[\p{L}\p{N}]/u.test(text[index]!);
 }

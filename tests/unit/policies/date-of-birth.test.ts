@@ -187,6 +187,13 @@ describe('date of birth: tables', () => {
     expect(run('Jane Smith,12/03/1967,LS6 2QQ\nJohn Brown,DOB 01/02/1958,BD7 1AY\n', true).map((f) => f.value)).toEqual(['01/02/1958']);
   });
 
+  it('a tab-separated table in a message body', () => {
+    const body = 'Time\tPatient\tDOB\tLast visit\n9:00\tOlivia Jackson\t07/11/1949\t02/04/2025\n10:00\tDylan Brien\tJune 1, 1973\t03/04/2025\n';
+    const found = run(body);
+    expect(found.map((f) => f.value)).toEqual(['07/11/1949', 'June 1, 1973']);
+    for (const f of found) expect(f.confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('a table without a DOB column reports nothing', () => {
     expect(run('Invoice,Date,Amount\nINV-1,12/03/2024,120.00\nINV-2,13/03/2024,80.00\n', true)).toEqual([]);
   });

@@ -28,6 +28,7 @@ describe('patient name: explicit labels are high confidence', () => {
     ['Patient details\nName: Mrs Jane Smith\nDOB: 12/03/1967', 'Mrs Jane Smith'],
     ['PATIENT DETAILS\n\nSurname: Smith\nForename: Jane\n', 'Smith'],
     ['Patient: Jane Smith.', 'Jane Smith'],
+    ['Patient details\nMrs Jane Smith\n12 High Street, Leeds', 'Mrs Jane Smith'],
     ['PATIENT DETAILS\nName:            Jane Smith\nDOB:             12/03/1967', 'Jane Smith'],
     ['Patient details\nName            Jane Smith\nDate of birth   12/03/1967', 'Jane Smith'],
     ['Patient Name\tJane Smith', 'Jane Smith'],
@@ -83,6 +84,7 @@ describe('patient name: staff, correspondents and signatures are not patient nam
     ['known name, other case and a title', 'Re: DR SARAH JONES'],
     ['known surname alone', 'Please ask Dr Jones to sign the form.'],
     ['referrer section', 'Referrer details\nName: Dr Ann Lee\nPractice: Riverside Dental\n'],
+    ['referrer section, titled contact', 'Referring practice details\nContact: Mrs Helen Ward (referral coordinator)\nTel: 0113 496 0555\n'],
     ['practice name field', 'Practice name: Smile Dental'],
     ['account name', 'Account name: Smile Dental Ltd\nSort code: 12-34-56'],
     ['subject about an invoice', 'Re: Invoice March'],
@@ -163,6 +165,40 @@ describe('patient name: whole messages', () => {
   });
 });
 
+describe('patient name: names in running text', () => {
+  const cases: [string, string, string, number][] = [
+    ['greeting, then a patient', 'Hi Sarah, the impression for Mr Rhys Kelly (DOB 10 November 1991) has a drag on the margin.', 'Mr Rhys Kelly', 0.85],
+    ['greeting, then "your patient"', 'Dear Dr Patel, we saw your patient Dylan Chen in clinic today.', 'Dylan Chen', 0.8],
+    ['quoted greeting and age', '> > Hi Sarah, the impression for Mr Gareth Robinson (age 32) has a drag.', 'Mr Gareth Robinson', 0.85],
+    ['untitled name and date of birth', 'I would be grateful if you could see Stephen Brook (born 23 December 1952), tel. 07700 900026.', 'Stephen Brook', 0.85],
+    ['a doctor as the patient, with an age', 'the impression for Dr Stephen Doherty (age 23) has a drag', 'Dr Stephen Doherty', 0.85],
+    ['a doctor owning a denture', "Hi Adam, just to let you know Dr Arjun Evans's denture is back from the lab.", 'Dr Arjun Evans', 0.75],
+    ['untitled owner of an appointment', "Jane Smith's appointment has moved to Tuesday.", 'Jane Smith', 0.65],
+    ['testimonial', '"I was terrified of the dentist until I met Dr Patel" - Patricia Kaur, Sheffield', 'Patricia Kaur', 0.6],
+    ['HTML fields run together', 'Patient:Zoë Illingworth Taken:16/10/2025', 'Zoë Illingworth', 0.9],
+    ['HTML fields run together, initials', 'Name:Priyanka HUGHES D.O.B.:17.10.16 NHS number:674-365-1982', 'Priyanka HUGHES', 0.9],
+    ['a field block without a heading', 'Please see the following patient.\n\nName: Ms Zoë Edwards\nDate of birth: July 18, 1987\nTel: 07700 900409', 'Ms Zoë Edwards', 0.9],
+    ['given name and surname near "patient"', 'A huge congratulations to Emily Campbell from Halifax, our 5,000th patient!', 'Emily Campbell', 0.6],
+  ];
+  it.each(cases)('%s', (_name, text, value, min) => {
+    const f = find(text, value);
+    expect(f, JSON.stringify(run(text))).toBeDefined();
+    expect(f!.confidence).toBeGreaterThanOrEqual(min);
+  });
+
+  const negatives: [string, string][] = [
+    ['sentence-initial word', "Following Oliver's appointment we have updated your records."],
+    ['a clinician with an NHS performer number', 'Dr Ann Lee (NHS Performer No. 718204) will see her.'],
+    ['correspondents in a run-together header', 'Subject: Crown remake Date: Tue, 7 Jan 2025 From: Mark Fenton <mark@lab.test> To: Tom Brown <tom@practice.test> about the patient'],
+    ['a colleague by role', 'Please welcome our new hygienist Priya Shah, who starts seeing patients on Monday.'],
+    ['a street', 'Patient address: 12 Victoria Avenue, Leeds'],
+    ['names split across table cells', 'Mon\tChloe\tPriya\nTue\tDaniel\tEmma\n'],
+  ];
+  it.each(negatives)('not a patient name: %s', (_name, text) => {
+    expect(run(text).filter((f) => f.confidence >= 0.6)).toEqual([]);
+  });
+});
+
 describe('patient name: tables', () => {
   it('a Name column of a patient list', () => {
     const csv = 'Name,DOB,Postcode\nJane Smith,12/03/1967,LS6 2QQ\n"Brown, John",01/02/1958,BD7 1AY\n';
@@ -177,6 +213,18 @@ describe('patient name: tables', () => {
   it('Surname and Forename columns, tab-separated', () => {
     const tsv = 'Patient Surname\tForename\tDOB\nSmith\tJane\t12/03/1967\n';
     expect(run(tsv, CONTEXT, true).map((f) => f.value)).toEqual(['Smith', 'Jane']);
+  });
+
+  it('a full-name column wins over Surname and Forename columns', () => {
+    const csv = 'Surname,Forename,Patient Name,DOB\nFRASER,Jessica,Jessica Fraser,9 Nov 1943\n';
+    expect(run(csv, CONTEXT, true).map((f) => f.value)).toEqual(['Jessica Fraser']);
+  });
+
+  it('a tab-separated table in a message body', () => {
+    const body = 'List for tomorrow:\n\nTime\tPatient\tDOB\tPhone\n9:00\tOlivia Jackson\t07/11/1949\t07700 900285\n10:00\tDylan O\'Brien\t10 Aug 1974\t07700 900255\n\nThanks,\nEmma';
+    const found = run(body);
+    expect(found.map((f) => f.value)).toEqual(['Olivia Jackson', "Dylan O'Brien"]);
+    for (const f of found) expect(f.confidence).toBeGreaterThanOrEqual(0.9);
   });
 
   it('other columns, staff names and empty cells are not reported', () => {

@@ -107,6 +107,18 @@ describe("phone: a patient's number is medium or high", () => {
     expect(f.confidence).toBeLessThan(0.9);
   });
 
+  it('a block of fields with a date of birth, no heading', () => {
+    const text = 'Please find the referral details below.\n\nName: Priyanka HUGHES\nD.O.B.: 17.10.16\nNHS number: 674-365-1982\nContact number: +44 7700 900082\n';
+    expect(only(text).confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('a date of birth further away, and "limited" as an ordinary word', () => {
+    const text =
+      'I would be grateful if you could see Michael MURRAY (born 18.12.38, Health and Care Number 380 527 2995), tel. 07700 900688. Persistent TMJ pain and limited opening.';
+    const f = only(text);
+    expect(f.confidence).toBeGreaterThanOrEqual(0.6);
+  });
+
   it('the referrer section of the same referral is low', () => {
     const text = 'Patient details\nName: Mrs Jane Smith\nTel: 07700 900123\n\nReferrer details\nName: Dr Ann Lee\nTel: 0113 496 0555\n';
     const f = run(text).find((x) => x.value === '0113 496 0555');

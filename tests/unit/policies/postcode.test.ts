@@ -88,6 +88,26 @@ describe('postcode: patient context is high confidence', () => {
   });
 });
 
+describe('postcode: street names and labels are not businesses', () => {
+  const cases: [string, string][] = [
+    ['Station Road', 'Mr Noah Singh\n117 Station Road\nHarrogate\nHG2 2EP\n\nDear Mr Singh,'],
+    ['Church Lane in a field block', 'Name: Ms Zoë Edwards\nDate of birth: July 18, 1987\nAddress: 146 Church Lane, Harrogate HG2 6SY'],
+    [
+      '"hospital no." before the address',
+      'Please see Mr Michael McDonald (DOB September 15, 1995, hospital no. H228656E) of 147 Woodhouse Street, Morley LS27 6EH, tel. 07700900276.',
+    ],
+    ['NHS number in the block above', 'Patient: CLARKE, Emily\nNHS #: 608 099 8815\nAddress: 10 Park Crescent, Castleford WF10 6DR'],
+  ];
+  it.each(cases)('%s', (_name, text) => {
+    expect(only(text).confidence).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('a venue of a meeting is low', () => {
+    const text = 'Our next meeting is on 27th February 2025 at 19:00 at the Queens Hotel, City Square, Leeds LS1 1PJ.';
+    expect(only(text).confidence).toBeLessThan(0.6);
+  });
+});
+
 describe('postcode: on its own it is medium confidence', () => {
   it('a bare postcode in prose', () => {
     const f = only('Can you check which branch covers BD7 1AY?');
