@@ -6,6 +6,7 @@ import { nowMs, percentile, sortedCopy } from './clock.js';
 import { RECIPIENT, SENDER, attachmentMessage, htmlMessage, idHeader, textMessage, type BenchMessage } from './messages.js';
 import { RelayProcess, Sink } from './processes.js';
 import { SmtpClient } from './smtp-client.js';
+import { benchInspection, type InspectionBench } from './inspection.js';
 
 /**
  * `npm run bench`: load on the real relay process (durable queue: fsync before every 250)
@@ -353,6 +354,13 @@ async function main(): Promise<void> {
     running.delete(sink);
   }
 
+  process.stdout.write('  inspection alone (labelled corpus + the 50 KB HTML message, 3 rounds, in this process) ... ');
+  const inspection: InspectionBench = await benchInspection([htmlMessage().body]);
+  console.log(
+    `${inspection.mbPerSec.toFixed(2)} MB/s of text; per message p50 ${inspection.p50Ms.toFixed(1)} ms, ` +
+      `p99 ${inspection.p99Ms.toFixed(1)} ms, max ${inspection.maxMs.toFixed(1)} ms (${inspection.messages} inspections)`,
+  );
+
   console.log(`\n${table(results)}`);
   console.log(
     '\nrelay msg/s: 250s from the relay ÷ wall time. relay delivered/s: messages in full at the sink ÷ time to the last one.' +
@@ -361,7 +369,8 @@ async function main(): Promise<void> {
       '\nrefused/undelivered: messages the relay refused / accepted but not at the sink 15 s after the last arrival (held or lost).',
   );
   const { lines, verdicts } = targetLines(results);
-  if (lines.length) console.log(`\n${lines.join('\n')}`);
+  lines.push(`${inspection.p50Ms <= 50 ? 'PASS' : 'MISS'}  inspection of a typical message ≤ 50 ms: p50 ${inspection.p50Ms.toFixed(1)} ms`);
+  console.log(`\n${lines.join('\n')}`);
   console.log(`\ntotal ${((Date.now() - began) / 1000).toFixed(0)} s`);
 
   const out = resolve(import.meta.dirname, '../bench-results.json');
@@ -378,6 +387,7 @@ async function main(): Promise<void> {
         scale,
         sink: 'child process',
         results,
+        inspection,
         targets: verdicts,
       },
       null,
