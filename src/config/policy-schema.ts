@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ACTIONS } from '../core/verdict.js';
 import { FINDING_KINDS } from '../core/finding.js';
 import { DEFAULT_CONSUMER_DOMAINS, DEFAULT_PUBLISHING_DOMAINS, RECIPIENT_CLASSES } from '../policies/recipient-classes.js';
-import { parseDuration, parseSize } from './units.js';
+import { duration, size } from './zod-units.js';
 
 const domainList = z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'expected a domain such as "nhs.net"').transform((d) => d.toLowerCase()));
 
@@ -61,32 +61,6 @@ export const DEFAULT_RULES: z.input<typeof ruleSchema>[] = [
   },
 ];
 
-const bytes = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((v, ctx) => {
-      const n = parseSize(v);
-      if (!n) {
-        ctx.addIssue({ code: 'custom', message: 'expected a size such as "10MB"' });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const ms = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((v, ctx) => {
-      const n = parseDuration(v);
-      if (n === null || n === 0) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as "5s"' });
-        return z.NEVER;
-      }
-      return n;
-    });
-
 export const policySchema = z
   .object({
     mode: z.enum(['enforce', 'monitor']).default('enforce').describe('monitor: record and count every verdict, deliver everything'),
@@ -98,9 +72,9 @@ export const policySchema = z
     rules: z.array(ruleSchema).default(DEFAULT_RULES.map((r) => ruleSchema.parse(r))),
     inspection: z
       .object({
-        timeout: ms('5s').describe('then the message is held (fail closed)'),
+        timeout: duration('5s').describe('then the message is held (fail closed)'),
         maxTextChars: z.number().int().min(1000).max(50_000_000).default(2_000_000).describe('text inspected per part'),
-        maxAttachmentBytes: bytes('2MB').describe('documents (DOCX, PDF, CSV) up to this size are read for text; larger ones by name and head only'),
+        maxAttachmentBytes: size('2MB').describe('documents (DOCX, PDF, CSV) up to this size are read for text; larger ones by name and head only'),
       })
       .strict()
       .prefault({}),
