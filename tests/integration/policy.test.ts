@@ -153,3 +153,36 @@ describe('held mail review from the CLI', () => {
     expect(rejectedNotice()!.raw.toString()).toContain("Reviewer's reason: send via NHSmail");
   });
 });
+
+describe('roll-out and fail-closed', () => {
+  it('monitor mode records the verdict but delivers', async () => {
+    const h = await startHarness({ policy: { mode: 'monitor' } });
+    try {
+      const reply = await send(h, ['jane.smith@gmail.com'], referral());
+      expect(reply).toMatch(/^250 2\.0\.0 /);
+      const [message] = await h.upstream.waitFor(1);
+      expect(message!.rcptTo).toEqual(['jane.smith@gmail.com']);
+      const text = await metrics(h);
+      expect(text).toMatch(/mouthguard_policy_verdicts_total\{action="hold",rule="hold-identifiable-outside",mode="monitor"\} 1/);
+      expect(text).toMatch(/mouthguard_policy_actions_total\{action="deliver"\} 1/);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('a message whose inspection runs out of time is held, never delivered unchecked', async () => {
+    const h = await startHarness({ policy: { inspection: { timeout: '1ms' } } });
+    try {
+      const big = referral('x'.repeat(200) + '\r\n' + 'Patient: Mr John Brown, DOB 01/02/1950\r\n'.repeat(2000));
+      const reply = await send(h, ['friend@example.org'], big);
+      expect(reply).toMatch(/^250 2\.0\.0 /);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(h.upstream.messages.some((m) => m.rcptTo.includes('friend@example.org'))).toBe(false);
+      const text = await metrics(h);
+      expect(text).toMatch(/mouthguard_policy_inspection_failures_total\{cause="inspection-timeout"\} 1/);
+      expect(text).toMatch(/mouthguard_policy_held_messages\{reason="inspection-timeout"\} 1/);
+    } finally {
+      await h.stop();
+    }
+  });
+});
