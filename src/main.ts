@@ -9,6 +9,7 @@ import type { Upstream } from './delivery/upstream.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { collectProcessMetrics, createMetrics, type Metrics } from './metrics/metrics.js';
 import { inspectMessage } from './pipeline/inspect-message.js';
+import { InspectionPool } from './pipeline/inspection-pool.js';
 import { noticeSettingsFrom } from './pipeline/policy-notice.js';
 import { receiveMessage } from './pipeline/receive.js';
 import { detectorsFor } from './policies/registry.js';
@@ -67,13 +68,17 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     { concurrency: config.delivery.concurrency, pollInterval: config.delivery.pollInterval, leaseMs: config.delivery.lease },
   );
   const inspectDeps = { config, detectors: detectorsFor(config) };
+  const threads = config.policy.inspection.workers > 0 && InspectionPool.available() ? new InspectionPool(config, log) : null;
+  if (!threads && config.policy.inspection.workers > 0) {
+    log.warn({ event: 'inspection_on_main_thread' }, 'inspection threads need the built relay; inspecting on the main thread');
+  }
   const receiveDeps = {
     queue: store,
     limits: config.smtp.limits,
     relayName,
     metrics,
     log,
-    inspect: (raw: Readable, envelope: Envelope) => inspectMessage(raw, envelope, inspectDeps),
+    inspect: (raw: Readable, envelope: Envelope) => (threads ? threads.inspect(raw, envelope) : inspectMessage(raw, envelope, inspectDeps)),
     notices: noticeSettingsFrom(config, relayName),
   };
   const frontDoor = new FrontDoor({
@@ -118,6 +123,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
       clearInterval(housekeeping);
       await frontDoor.close();
       await workers.stop();
+      await threads?.close();
       await upstream.close();
       await admin.close();
       await store.close();

@@ -75,6 +75,8 @@ export const policySchema = z
         timeout: duration('5s').describe('then the message is held (fail closed)'),
         maxTextChars: z.number().int().min(1000).max(50_000_000).default(2_000_000).describe('text inspected per part'),
         maxAttachmentBytes: size('2MB').describe('documents (DOCX, PDF, CSV) up to this size are read for text; larger ones by name and head only'),
+        workers: z.number().int().min(0).max(16).default(1).describe('inspection threads (0: on the main thread, no hard bounds)'),
+        maxMemory: size('256MiB').describe('heap of an inspection thread; past it the thread is replaced and its messages held'),
       })
       .strict()
       .prefault({}),

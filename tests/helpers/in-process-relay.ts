@@ -17,11 +17,21 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/**
+ * Inspection threads load the built JavaScript (dist), which vitest's TypeScript sources do
+ * not provide: in-process relays inspect on the main thread. Relay-process tests use threads.
+ */
+function onMainThread(extra: Record<string, unknown>): Record<string, unknown> {
+  const policy = (extra.policy ?? {}) as Record<string, unknown>;
+  const inspection = (policy.inspection ?? {}) as Record<string, unknown>;
+  return { ...extra, policy: { ...policy, inspection: { workers: 0, ...inspection } } };
+}
+
 /** A relay started in this process (real sockets, real SQLite) with a recording upstream and one account. */
 export async function startHarness(extra: Record<string, unknown> = {}): Promise<Harness> {
   const upstream = await new RecordingUpstream().start();
   const dataDir = tempDir();
-  const config = testConfig(upstream.port, dataDir, extra);
+  const config = testConfig(upstream.port, dataDir, onMainThread(extra));
   const { store } = await openStore(config);
   await store.addAccount({ name: TEST_USER, passwordHash: await hashPassword(TEST_PASSWORD), allowedSenders: [] });
   await store.close();

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { failClosed } from '../policies/rules.js';
+import type { InspectionResult } from './inspect-message.js';
+
+/** Messages between the relay and an inspection thread (structured-cloned). */
+export type WorkerRequest =
+  | { type: 'start'; job: number; envelope: { mailFrom: string; rcptTo: readonly string[] } }
+  | { type: 'chunk'; job: number; bytes: Uint8Array }
+  | { type: 'end'; job: number };
+
+export type WorkerReply = { type: 'result'; job: number; result: InspectionResult };
+
+interface Job {
+  readonly resolve: (result: InspectionResult) => void;
+  readonly timer: NodeJS.Timeout | null;
+}
+
+interface Slot {
+  worker: Worker;
+  readonly jobs: Map<number, Job>;
+}
+
+/**
+ * Inspection off the event loop, in worker threads: the SMTP side stays responsive, the
+ * second core does the parsing and detection, and each message gets HARD bounds. A thread
+ * that passes its heap limit, crashes, or keeps a message past the time bound (plus grace)
+ * is terminated and replaced; every message it had is held (fail closed).
+ */
+const WORKER_SCRIPT = new URL('./inspection-worker.js', import.meta.url);
+
+export class InspectionPool {
+  /** False when running from TypeScript sources (tests): the thread needs the built JavaScript. */
+  static available(): boolean {
+    return existsSync(fileURLToPath(WORKER_SCRIPT));
+  }
+
+  readonly #slots: Slot[] = [];
+  #lastRestart = 0;
+  #nextJob = 1;
+  #next = 0;
+  #closed = false;
+
+  constructor(
+    private readonly config: Readonly<Config>,
+    private readonly log: Logger,
+  ) {
+    for (let i = 0; i < config.policy.inspection.workers; i++) {
+      const slot: Slot = { worker: null as unknown as Worker, jobs: new Map() }; // set at once by #start
+      this.#start(slot);
+      this.#slots.push(slot);
+    }
+  }
+
+  /** Starts a thread for the slot; events from a thread the slot no longer uses are ignored. */
+  #start(slot: Slot): void {
+    const worker = new Worker(WORKER_SCRIPT, {
+      workerData: { config: this.config },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(32, Math.round(this.config.policy.inspection.maxMemory / 1024 / 1024)) },
+    });
+    slot.worker = worker;
+    worker.on('message', (reply: WorkerReply) => this.#settle(slot, reply.job, reply.result));
+    worker.on('error', (err) => {
+      if (slot.worker !== worker) return;
+      this.log.error({ event: 'inspection_thread_failed', err: err.message }, 'inspection thread failed; its messages are held');
+      this.#replace(slot, 'inspection-failed');
+    });
+    worker.on('exit', (code) => {
+      if (!this.#closed && slot.worker === worker && code !== 0) this.#replace(slot, 'inspection-failed');
+    });
+    worker.unref();
+  }
+
+  /** Inspects one message as it streams in. Never rejects: failures are fail-closed holds. */
+  inspect(raw: Readable, envelope: { mailFrom: string; rcptTo: readonly string[] }): Promise<InspectionResult> {
+    const slot = this.#slots[this.#next++ % this.#slots.length]!;
+    const job = this.#nextJob++;
+    return new Promise<InspectionResult>((resolve) => {
+      slot.jobs.set(job, { resolve, timer: null });
+      slot.worker.postMessage({ type: 'start', job, envelope: { mailFrom: envelope.mailFrom, rcptTo: [...envelope.rcptTo] } } satisfies WorkerRequest);
+      raw.on('data', (chunk: Buffer) => slot.worker.postMessage({ type: 'chunk', job, bytes: new Uint8Array(chunk) } satisfies WorkerRequest));
+      raw.once('end', () => {
+        slot.worker.postMessage({ type: 'end', job } satisfies WorkerRequest);
+        this.#armHardTimeout(slot, job);
+      });
+    });
+  }
+
+  /** The thread's own bound is soft (it cannot interrupt a detector); this one is not. */
+  #armHardTimeout(slot: Slot, job: number): void {
+    const entry = slot.jobs.get(job);
+    if (!entry) return;
+    const grace = this.config.policy.inspection.timeout + 2000;
+    const timer = setTimeout(() => {
+      this.log.error({ event: 'inspection_thread_stuck', job }, 'inspection thread passed the hard time bound; replacing it');
+      this.#replace(slot, 'inspection-timeout');
+    }, grace);
+    timer.unref();
+    slot.jobs.set(job, { ...entry, timer });
+  }
+
+  #settle(slot: Slot, job: number, result: InspectionResult): void {
+    const entry = slot.jobs.get(job);
+    if (!entry) return;
+    slot.jobs.delete(job);
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.resolve(result);
+  }
+
+  #replace(slot: Slot, cause: 'inspection-failed' | 'inspection-timeout'): void {
+    const old = slot.worker;
+    // A thread that dies at once must not become a restart loop: at most one restart a second.
+    const wait = Math.max(0, this.#lastRestart + 1000 - Date.now());
+    this.#lastRestart = Date.now() + wait;
+    if (!this.#closed) {
+      if (wait === 0) this.#start(slot);
+      else setTimeout(() => this.#closed || this.#start(slot), wait).unref();
+    }
+    for (const job of [...slot.jobs.keys()]) {
+      this.#settle(slot, job, {
+        verdict: failClosed(cause, this.config.policy),
+        findings: [],
+        chain: { earlierRecipients: 0, earlierExternalRecipients: 0, visibleExternalRecipients: 0 },
+        failure: cause,
+        attachments: [],
+        ms: 0,
+      });
+    }
+    void old.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}

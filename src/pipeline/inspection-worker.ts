@@ -1,0 +1,36 @@
+/**
+ * The inspection thread: receives message bytes as they arrive, runs the same inspection as
+ * the main thread (inspectMessage) and posts the result back. It holds no state between
+ * messages; the main thread may terminate it at any time (hard time and memory bounds).
+ */
+import { PassThrough } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config/schema.js';
+import { detectorsFor } from '../policies/registry.js';
+import { inspectMessage } from './inspect-message.js';
+import type { WorkerRequest, WorkerReply } from './inspection-pool.js';
+
+const config = (workerData as { config: Readonly<Config> }).config;
+const deps = { config, detectors: detectorsFor(config) };
+const streams = new Map<number, PassThrough>();
+const port = parentPort!;
+
+port.on('message', (request: WorkerRequest) => {
+  switch (request.type) {
+    case 'start': {
+      const stream = new PassThrough();
+      streams.set(request.job, stream);
+      void inspectMessage(stream, request.envelope, deps).then((result) => {
+        streams.delete(request.job);
+        port.postMessage({ type: 'result', job: request.job, result } satisfies WorkerReply);
+      });
+      return;
+    }
+    case 'chunk':
+      streams.get(request.job)?.write(Buffer.from(request.bytes));
+      return;
+    case 'end':
+      streams.get(request.job)?.end();
+      return;
+  }
+});
