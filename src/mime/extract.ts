@@ -87,7 +87,7 @@ async function readBounded(stream: Readable, max: number): Promise<{ bytes: Buff
  * Rejects if the message cannot be parsed at all.
  */
 export async function extractMessage(raw: Readable, limits: ExtractLimits): Promise<ExtractedMessage> {
-  const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
+  const parser = new MailParser({ skipHtmlToText: true, skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
   const texts: ExtractedText[] = [];
   const attachments: ExtractedAttachment[] = [];
   const embeddedHeaders: { from: string; to: string; cc: string }[] = [];
