@@ -11,13 +11,22 @@ import type { InspectionResult } from './inspect-message.js';
 export type WorkerRequest =
   | { type: 'start'; job: number; envelope: { mailFrom: string; rcptTo: readonly string[] } }
   | { type: 'chunk'; job: number; bytes: Uint8Array }
-  | { type: 'end'; job: number };
+  | { type: 'end'; job: number }
+  /** The patient list for exact match (null: none); sent to each thread before its next message. */
+  | { type: 'patient-list'; list: { secret: Uint8Array; hashes: string[] } | null };
 
-export type WorkerReply = { type: 'result'; job: number; result: InspectionResult };
+export type WorkerReply = { type: 'result'; job: number; result: InspectionResult } | { type: 'ack'; job: number };
+
+/** Chunks of one message in flight to a thread before the relay waits (bounds memory per message). */
+const MAX_UNACKED_CHUNKS = 4;
 
 interface Job {
   readonly resolve: (result: InspectionResult) => void;
   readonly timer: NodeJS.Timeout | null;
+  /** Called when the thread acknowledges a chunk. */
+  readonly onAck: () => void;
+  /** Lets the message stream flow freely again (after the job is settled, it is only drained). */
+  readonly release: () => void;
 }
 
 interface Slot {
@@ -44,6 +53,7 @@ export class InspectionPool {
   #nextJob = 1;
   #next = 0;
   #closed = false;
+  #patientList: { secret: Uint8Array; hashes: string[] } | null = null;
 
   constructor(
     private readonly config: Readonly<Config>,
@@ -63,7 +73,11 @@ export class InspectionPool {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(32, Math.round(this.config.policy.inspection.maxMemory / 1024 / 1024)) },
     });
     slot.worker = worker;
-    worker.on('message', (reply: WorkerReply) => this.#settle(slot, reply.job, reply.result));
+    if (this.#patientList) worker.postMessage({ type: 'patient-list', list: this.#patientList } satisfies WorkerRequest);
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'ack') slot.jobs.get(reply.job)?.onAck();
+      else this.#settle(slot, reply.job, reply.result);
+    });
     worker.on('error', (err) => {
       if (slot.worker !== worker) return;
       this.log.error({ event: 'inspection_thread_failed', err: err.message }, 'inspection thread failed; its messages are held');
@@ -75,14 +89,29 @@ export class InspectionPool {
     worker.unref();
   }
 
+  /** Gives every thread (and every thread started later) the patient list; messages already in inspection keep the old one. */
+  setPatientList(list: { readonly secret: Buffer; readonly hashes: ReadonlySet<string> } | null): void {
+    this.#patientList = list ? { secret: new Uint8Array(list.secret), hashes: [...list.hashes] } : null;
+    for (const slot of this.#slots) slot.worker.postMessage({ type: 'patient-list', list: this.#patientList } satisfies WorkerRequest);
+  }
+
   /** Inspects one message as it streams in. Never rejects: failures are fail-closed holds. */
   inspect(raw: Readable, envelope: { mailFrom: string; rcptTo: readonly string[] }): Promise<InspectionResult> {
     const slot = this.#slots[this.#next++ % this.#slots.length]!;
     const job = this.#nextJob++;
     return new Promise<InspectionResult>((resolve) => {
-      slot.jobs.set(job, { resolve, timer: null });
+      let unacked = 0;
+      const onAck = () => {
+        unacked--;
+        if (unacked < MAX_UNACKED_CHUNKS && raw.isPaused()) raw.resume();
+      };
+      slot.jobs.set(job, { resolve, timer: null, onAck, release: () => raw.resume() });
       slot.worker.postMessage({ type: 'start', job, envelope: { mailFrom: envelope.mailFrom, rcptTo: [...envelope.rcptTo] } } satisfies WorkerRequest);
-      raw.on('data', (chunk: Buffer) => slot.worker.postMessage({ type: 'chunk', job, bytes: new Uint8Array(chunk) } satisfies WorkerRequest));
+      raw.on('data', (chunk: Buffer) => {
+        if (!slot.jobs.has(job)) return; // settled (thread replaced): just drain
+        slot.worker.postMessage({ type: 'chunk', job, bytes: new Uint8Array(chunk) } satisfies WorkerRequest);
+        if (++unacked >= MAX_UNACKED_CHUNKS) raw.pause();
+      });
       raw.once('end', () => {
         slot.worker.postMessage({ type: 'end', job } satisfies WorkerRequest);
         this.#armHardTimeout(slot, job);
@@ -107,6 +136,7 @@ export class InspectionPool {
     const entry = slot.jobs.get(job);
     if (!entry) return;
     slot.jobs.delete(job);
+    entry.release();
     if (entry.timer) clearTimeout(entry.timer);
     entry.resolve(result);
   }

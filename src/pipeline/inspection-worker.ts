@@ -6,12 +6,13 @@
 import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
+import { PatientIndex } from '../policies/patient-list.js';
 import { detectorsFor } from '../policies/registry.js';
 import { inspectMessage } from './inspect-message.js';
 import type { WorkerRequest, WorkerReply } from './inspection-pool.js';
 
 const config = (workerData as { config: Readonly<Config> }).config;
-const deps = { config, detectors: detectorsFor(config) };
+let deps = { config, detectors: detectorsFor(config) };
 const streams = new Map<number, PassThrough>();
 const port = parentPort!;
 
@@ -26,11 +27,21 @@ port.on('message', (request: WorkerRequest) => {
       });
       return;
     }
-    case 'chunk':
-      streams.get(request.job)?.write(Buffer.from(request.bytes));
+    case 'chunk': {
+      // Acknowledge once the parser has room: the relay sends more only then (flow control).
+      const stream = streams.get(request.job);
+      const ack = () => port.postMessage({ type: 'ack', job: request.job } satisfies WorkerReply);
+      if (!stream || stream.write(Buffer.from(request.bytes))) ack();
+      else stream.once('drain', ack);
       return;
+    }
     case 'end':
       streams.get(request.job)?.end();
       return;
+    case 'patient-list': {
+      const list = request.list;
+      deps = { config, detectors: detectorsFor(config, list ? new PatientIndex(Buffer.from(list.secret), new Set(list.hashes)) : null) };
+      return;
+    }
   }
 });
