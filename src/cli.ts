@@ -11,6 +11,7 @@ usage: mouthguard <command> [--config FILE]
   users add|list|remove|passwd   SMTP accounts (see: mouthguard users)
   queue list|show|retry|delete   the delivery queue (see: mouthguard queue)
   held list|show|release|reject  messages held for review (see: mouthguard held)
+  patients import|status|clear   the practice's patient list, for exact match (see: mouthguard patients)
   scan [--json] FILE.eml...      run saved mail through inspection and policy, without sending
 
 The configuration comes from --config, MOUTHGUARD_CONFIG or ./mouthguard.yaml.`;
@@ -28,6 +29,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./cli/queue.js')).queueCommand(args);
     case 'held':
       return (await import('./cli/held.js')).heldCommand(args);
+    case 'patients':
+      return (await import('./cli/patients.js')).patientsCommand(args);
     case 'scan':
       return (await import('./cli/scan.js')).scanCommand(args);
     case undefined:

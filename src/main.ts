@@ -12,6 +12,7 @@ import { inspectMessage } from './pipeline/inspect-message.js';
 import { InspectionPool } from './pipeline/inspection-pool.js';
 import { noticeSettingsFrom } from './pipeline/policy-notice.js';
 import { receiveMessage } from './pipeline/receive.js';
+import { loadPatientList, patientIndexOf, patientListStamp, type PatientListData } from './policies/patient-list.js';
 import { detectorsFor } from './policies/registry.js';
 import { relayNameOf } from './config/relay-name.js';
 import { DeliveryWorkers } from './pipeline/workers.js';
@@ -19,7 +20,7 @@ import { FrontDoor, type BoundListener } from './smtp/front-door.js';
 import { loadTlsMaterial } from './smtp/tls-material.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { openStore } from './store/open-store.js';
-import type { QueueStore } from './store/types.js';
+import type { QueueStore, Store } from './store/types.js';
 
 export interface Relay {
   readonly listeners: readonly BoundListener[];
@@ -67,11 +68,24 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     },
     { concurrency: config.delivery.concurrency, pollInterval: config.delivery.pollInterval, leaseMs: config.delivery.lease },
   );
-  const inspectDeps = { config, detectors: detectorsFor(config) };
   const threads = config.policy.inspection.workers > 0 && InspectionPool.available() ? new InspectionPool(config, log) : null;
   if (!threads && config.policy.inspection.workers > 0) {
     log.warn({ event: 'inspection_on_main_thread' }, 'inspection threads need the built relay; inspecting on the main thread');
   }
+  let inspectDeps = { config, detectors: detectorsFor(config) };
+  const usePatientList = (list: PatientListData | null): void => {
+    inspectDeps = { config, detectors: detectorsFor(config, patientIndexOf(list)) };
+    threads?.setPatientList(list);
+    log.info({ event: 'patient_list_loaded', entries: list?.hashes.size ?? 0 }, list ? 'patient list loaded for exact match' : 'no patient list imported');
+  };
+  const patientList = await loadPatientList(store);
+  let patientListVersion = patientList.stamp;
+  usePatientList(patientList.list);
+  // A re-import (`mouthguard patients import`, another process) is picked up without a restart.
+  const patientListWatch = watchPatientList(store, () => patientListVersion, (loaded) => {
+    patientListVersion = loaded.stamp;
+    usePatientList(loaded.list);
+  }, log);
   const receiveDeps = {
     queue: store,
     limits: config.smtp.limits,
@@ -121,6 +135,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     async stop() {
       log.info({ event: 'relay_stopping' }, 'stopping: draining SMTP and deliveries');
       clearInterval(housekeeping);
+      clearInterval(patientListWatch);
       await frontDoor.close();
       await workers.stop();
       await threads?.close();
@@ -131,6 +146,34 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
       log.info({ event: 'relay_stopped' }, 'stopped');
     },
   };
+}
+
+/** How often the relay looks for a new patient list import. */
+const PATIENT_LIST_CHECK_MS = 30_000;
+
+/** Checks every 30 s whether the patient list changed (import time and count) and reloads it then. */
+function watchPatientList(
+  store: Store,
+  loadedVersion: () => string,
+  onChange: (loaded: Awaited<ReturnType<typeof loadPatientList>>) => void,
+  log: Logger,
+): NodeJS.Timeout {
+  let checking = false;
+  return setInterval(() => {
+    if (checking) return;
+    checking = true;
+    store
+      .patientListInfo()
+      .then(async (info) => {
+        if (patientListStamp(info) !== loadedVersion()) onChange(await loadPatientList(store));
+      })
+      .catch((err: unknown) => {
+        log.error({ event: 'patient_list_reload_failed', err: (err as Error).message }, 'reloading the patient list failed; keeping the one loaded');
+      })
+      .finally(() => {
+        checking = false;
+      });
+  }, PATIENT_LIST_CHECK_MS).unref();
 }
 
 async function refreshQueueGauges(queue: QueueStore, metrics: Metrics): Promise<void> {

@@ -4,10 +4,12 @@ import { parseArgs } from 'node:util';
 import addressparser from 'nodemailer/lib/addressparser';
 import { validateConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { loadPatientList, patientIndexOf } from '../policies/patient-list.js';
 import { detectorsFor } from '../policies/registry.js';
 import { headerValues } from '../mime/header-fields.js';
 import { inspectMessage, type InspectionResult } from '../pipeline/inspect-message.js';
-import { configFrom, UsageError } from './common.js';
+import { openStore } from '../store/open-store.js';
+import { configFrom, describeError, UsageError } from './common.js';
 
 const USAGE = `usage: mouthguard scan [--config FILE] [--from ADDR] [--to ADDR]... [--envelopes FILE.jsonl] [--json] [--all] FILE.eml...
 Runs saved messages through the same inspection and policy as the relay, without sending.
@@ -39,10 +41,34 @@ function readEnvelopes(path: string | undefined): Map<string, EnvelopeLine> {
   return map;
 }
 
+function hasConfig(path: string | undefined): boolean {
+  return !!(path || process.env.MOUTHGUARD_CONFIG || existsSync('mouthguard.yaml'));
+}
+
 /** Without a configuration, scan still works: defaults, with no practice domain of its own. */
 function scanConfig(path: string | undefined): Readonly<Config> {
-  if (path || process.env.MOUTHGUARD_CONFIG || existsSync('mouthguard.yaml')) return configFrom(path);
+  if (hasConfig(path)) return configFrom(path);
   return validateConfig({ practice: { domains: ['practice.invalid'] }, upstream: { type: 'capture' } }, 'built-in scan defaults');
+}
+
+/**
+ * With a configuration, the patient list imported into its store (`mouthguard patients import`),
+ * as the relay uses it. A data directory that does not exist has none (and is not created); one
+ * that cannot be read is reported, and the scan goes on without the list.
+ */
+async function patientIndexFor(config: Readonly<Config>) {
+  if (!existsSync(config.dataDir)) return null;
+  try {
+    const { store } = await openStore(config);
+    try {
+      return patientIndexOf((await loadPatientList(store)).list);
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    console.error(`mouthguard scan: the patient list could not be loaded (${describeError(err)}); scanning without it`);
+    return null;
+  }
 }
 
 function addressesOf(values: string[]): string[] {
@@ -93,7 +119,8 @@ export async function scanCommand(args: string[]): Promise<void> {
   if (!positionals.length) throw new UsageError(USAGE);
   const config = scanConfig(values.config);
   const envelopes = readEnvelopes(values.envelopes);
-  const deps = { config, detectors: detectorsFor(config) };
+  const patientIndex = hasConfig(values.config) ? await patientIndexFor(config) : null;
+  const deps = { config, detectors: detectorsFor(config, patientIndex) };
   for (const file of positionals) {
     if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
     const envelope = envelopeFor(file, envelopes, values.from, values.to);

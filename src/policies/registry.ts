@@ -7,6 +7,7 @@ import { detectExifGps } from './exif-gps.js';
 import { scanHealthNumbers } from './health-numbers.js';
 import { detectHospitalNumber } from './hospital-number.js';
 import type { DetectorSet } from './inspect.js';
+import { patientListDetector, type PatientIndex } from './patient-list.js';
 import { detectPatientName } from './patient-name.js';
 import { detectPhone } from './phone.js';
 import { detectPostcode } from './postcode.js';
@@ -19,11 +20,22 @@ export interface DetectorLimits {
 
 /**
  * Every detector the relay runs. NHS, CHI and H&C numbers come from one scan
- * (scanHealthNumbers), since one candidate number is classified into exactly one kind.
+ * (scanHealthNumbers), since one candidate number is classified into exactly one kind. With an
+ * imported patient list (`mouthguard patients import`), its exact-match detector runs too.
  */
-export function defaultDetectors(limits: DetectorLimits): DetectorSet {
+export function defaultDetectors(limits: DetectorLimits, patientIndex?: PatientIndex | null): DetectorSet {
+  const patientList = patientIndex && patientIndex.size > 0 ? [patientListDetector(patientIndex)] : [];
   return {
-    text: [scanHealthNumbers, detectHospitalNumber, detectDateOfBirth, detectPatientName, detectPostcode, detectPhone, detectClinicalContext],
+    text: [
+      scanHealthNumbers,
+      detectHospitalNumber,
+      detectDateOfBirth,
+      detectPatientName,
+      detectPostcode,
+      detectPhone,
+      detectClinicalContext,
+      ...patientList,
+    ],
     attachment: [detectDicom],
     asyncAttachment: [
       (a: ExtractedAttachment) => detectExifGps({ filename: a.filename, contentType: a.contentType, head: a.bytes, size: a.size }),
@@ -33,8 +45,14 @@ export function defaultDetectors(limits: DetectorLimits): DetectorSet {
   };
 }
 
-/** The detectors with the configured inspection bounds (shared by the relay and `scan`). */
-export function detectorsFor(config: { policy: { inspection: { maxTextChars: number; maxAttachmentBytes: number; timeout: number } } }): DetectorSet {
+/** The detectors with the configured inspection bounds (shared by the relay and `scan`), and the patient list if one is loaded. */
+export function detectorsFor(
+  config: { policy: { inspection: { maxTextChars: number; maxAttachmentBytes: number; timeout: number } } },
+  patientIndex?: PatientIndex | null,
+): DetectorSet {
   const { inspection } = config.policy;
-  return defaultDetectors({ maxTextChars: inspection.maxTextChars, maxAttachmentBytes: inspection.maxAttachmentBytes, pdfTimeoutMs: inspection.timeout });
+  return defaultDetectors(
+    { maxTextChars: inspection.maxTextChars, maxAttachmentBytes: inspection.maxAttachmentBytes, pdfTimeoutMs: inspection.timeout },
+    patientIndex,
+  );
 }

@@ -195,7 +195,26 @@ export interface AccountStore {
   setPassword(name: string, passwordHash: string): Promise<boolean>;
 }
 
-export interface Store extends QueueStore, HeldStore, AccountStore {
+/**
+ * The practice's patient list for exact data match: keyed hashes only, never plaintext (the
+ * normalising and hashing happen before the store sees anything). The secret is created once
+ * per installation and kept; a clear removes the list, not the secret.
+ */
+export interface PatientListStore {
+  /** The installation's random HMAC key (32 bytes), created on first use. Never log it. */
+  patientListSecret(): Promise<Buffer>;
+  /**
+   * Replaces the whole list in one transaction. Each hash must be a lowercase hex SHA-256
+   * digest (64 characters): anything else is refused, so plaintext can never be stored.
+   */
+  replacePatientHashes(hashes: readonly string[], importedAt: number): Promise<void>;
+  patientHashes(): Promise<Set<string>>;
+  /** How many distinct hashes, and when they were imported (null: no list). */
+  patientListInfo(): Promise<{ count: number; importedAt: number | null }>;
+  clearPatientList(): Promise<void>;
+}
+
+export interface Store extends QueueStore, HeldStore, AccountStore, PatientListStore {
   readonly engine: string;
   /** Resolves if the store answers a trivial query. */
   ping(): Promise<void>;

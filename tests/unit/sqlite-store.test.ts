@@ -6,6 +6,7 @@ import { newQueueId } from '../../src/core/ids.js';
 import { LeaseLostError, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { BodySpool, NewMessage } from '../../src/store/types.js';
 import { heldStoreContract } from '../contracts/held-store-contract.js';
+import { patientListContract } from '../contracts/patient-list-contract.js';
 import { queueStoreContract } from '../contracts/queue-store-contract.js';
 import { tempDir } from '../helpers/test-config.js';
 
@@ -23,6 +24,7 @@ async function openSqlite() {
 
 queueStoreContract('sqlite', openSqlite);
 heldStoreContract('sqlite', openSqlite);
+patientListContract('sqlite', openSqlite);
 
 describe('SqliteStore specifics', () => {
   const T0 = 1_800_000_000_000;

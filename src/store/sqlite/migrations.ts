@@ -49,6 +49,15 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX audit_message ON audit (message_id, at);
   `,
+  `
+  CREATE TABLE patient_list_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+  ) STRICT;
+  CREATE TABLE patient_hashes (
+    hash TEXT PRIMARY KEY
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

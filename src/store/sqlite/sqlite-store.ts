@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
 import { GroupCommit } from './group-commit.js';
+import { PatientListQueries } from './patient-list-queries.js';
 import { toAccount, toAudit, toHeld, toRecipient, toSummary, type AccountRow, type AuditRow, type MessageRow, type RecipientRow } from './rows.js';
 import {
   AccountExistsError,
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
   readonly #bodies: BodyFiles;
   readonly #commits: GroupCommit;
   #wal: FileHandle | null = null;
+  readonly #patients: PatientListQueries;
 
   private constructor(dataDir: string, durability: Durability) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
+    this.#patients = new PatientListQueries(this.#db);
     this.#bodies = new BodyFiles(join(dataDir, 'spool'));
     this.#commits = new GroupCommit(
       () => this.#bodies.syncDir(),
@@ -325,6 +328,28 @@ export class SqliteStore implements Store {
   async setPassword(name: string, passwordHash: string): Promise<boolean> {
     const info = this.#sql('UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?').run(passwordHash, Date.now(), name);
     return Promise.resolve(info.changes === 1);
+  }
+
+  async patientListSecret(): Promise<Buffer> {
+    return Promise.resolve(this.#patients.secret());
+  }
+
+  async replacePatientHashes(hashes: readonly string[], importedAt: number): Promise<void> {
+    this.#patients.replace(hashes, importedAt);
+    return Promise.resolve();
+  }
+
+  async patientHashes(): Promise<Set<string>> {
+    return Promise.resolve(this.#patients.hashes());
+  }
+
+  async patientListInfo(): Promise<{ count: number; importedAt: number | null }> {
+    return Promise.resolve(this.#patients.info());
+  }
+
+  async clearPatientList(): Promise<void> {
+    this.#patients.clear();
+    return Promise.resolve();
   }
 }
 

@@ -1,0 +1,691 @@
+import { createHmac } from 'node:crypto';
+import type { Finding } from '../core/finding.js';
+import type { PatientListStore } from '../store/types.js';
+import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
+import { chiValid, nhsCheckDigitValid } from './health-numbers.js';
+
+/**
+ * Exact data match against the practice's own patient list (issue 3, optional).
+ *
+ * An operator imports the practice system's CSV export (`mouthguard patients import`). Each
+ * row becomes a few normalised *entries*, and only their keyed hashes are stored:
+ *   - `number:<10 digits>` for each NHS, CHI or H&C number (valid check digit);
+ *   - `name_dob:<forename> <surname>|<yyyy-mm-dd>` for the name together with the date of birth.
+ * A name alone or a date alone is never stored, so a common name or a common birthday matches
+ * nobody: only a number, or a name with that same patient's date of birth, is a match.
+ *
+ * Hashes are HMAC-SHA-256 under a random per-installation secret (kept in the store, never
+ * logged), so the stored list cannot be compared with another installation's or tested by
+ * someone without the secret. (Someone holding the whole database holds the secret too and could
+ * test guesses: the data directory deserves the care of patient data.)
+ *
+ * Everything here is pure but {@link loadPatientList}, which reads the store.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation
+// ---------------------------------------------------------------------------------------------
+
+/** Titles dropped from the front of a name ("Mrs Jane Smith", "SMITH, Dr Jane"). */
+const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'master', 'dr', 'prof', 'professor', 'rev', 'revd', 'sir', 'dame', 'lady', 'lord']);
+
+/** One word of a name: accents removed, lower case, letters only ("O'Brien" → "obrien", "Zoë" → "zoe"). */
+export function normaliseNameToken(token: string): string {
+  return token
+    .replace(/['’]s$/u, '')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}]/gu, '');
+}
+
+/** The normalised words of a name field, leading titles removed. */
+function nameWords(field: string): string[] {
+  const words = field
+    .split(/[\s,]+/u)
+    .map(normaliseNameToken)
+    .filter((w) => w.length > 0);
+  while (words.length > 0 && TITLES.has(words[0]!)) words.shift();
+  return words;
+}
+
+/** A name key: the first forename and the whole surname, "jane smith", "jane lloydjones". */
+function nameKey(forename: string, surname: string): string {
+  return `${forename} ${surname}`;
+}
+
+/** Name keys of a record with separate forename and surname fields: first forename, whole surname. */
+export function nameKeysFromParts(forenames: string, surname: string): string[] {
+  const f = nameWords(forenames)[0];
+  const s = nameWords(surname).join('');
+  return f && s ? [nameKey(f, s)] : [];
+}
+
+/**
+ * Name keys of a full-name field: "Jane Smith", "Mrs Jane Mary Smith", "SMITH, Jane",
+ * "SMITH Jane" (a surname in capitals first). Without a comma the surname may be the last word
+ * or every word after the forename ("Jane Lloyd Jones"), so both keys are kept.
+ */
+export function nameKeysFromFullName(full: string): string[] {
+  const comma = full.indexOf(',');
+  if (comma >= 0) return nameKeysFromParts(full.slice(comma + 1), full.slice(0, comma));
+  const raw = full.split(/\s+/u).filter((w) => normaliseNameToken(w).length > 0);
+  while (raw.length > 0 && TITLES.has(normaliseNameToken(raw[0]!))) raw.shift();
+  const words = raw.map(normaliseNameToken);
+  if (words.length < 2) return [];
+  const keys = new Set<string>();
+  const upper = (w: string) => w === w.toUpperCase() && w !== w.toLowerCase();
+  if (upper(raw[0]!) && raw.slice(1).some((w) => !upper(w))) keys.add(nameKey(words[1]!, words[0]!));
+  keys.add(nameKey(words[0]!, words.slice(1).join('')));
+  keys.add(nameKey(words[0]!, words[words.length - 1]!));
+  return [...keys];
+}
+
+const MONTH_SOURCE =
+  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])';
+const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
+
+function monthNumber(name: string): number {
+  return MONTHS[name.slice(0, 3).toLowerCase()] ?? 0;
+}
+
+/** yyyy-mm-dd for a real calendar date, else null. */
+function isoDate(year: number, month: number, day: number): string | null {
+  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1) return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** A two-digit year in the last hundred years (a birth is never in the future). */
+function fullYear(text: string, now: Date): number {
+  const digits = text.replace(/['’]/u, '');
+  if (digits.length !== 2) return Number(digits);
+  const yy = Number(digits);
+  const year = now.getUTCFullYear();
+  const century = Math.floor(year / 100) * 100;
+  return century + yy > year ? century - 100 + yy : century + yy;
+}
+
+const DOB_DMY = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$/;
+const DOB_YMD = /^(\d{4})([/.-])(\d{1,2})\2(\d{1,2})$/;
+const DOB_COMPACT = /^(\d{8})$/;
+const DOB_TEXT_DMY = new RegExp(`^(\\d{1,2})(?:st|nd|rd|th)?[\\s/.-]{0,3}(?:of\\s{1,3})?${MONTH_SOURCE}\\.?[\\s/.,-]{0,3}(\\d{4}|['’]?\\d{2})$`, 'iu');
+const DOB_TEXT_MDY = new RegExp(`^${MONTH_SOURCE}\\.?\\s{1,3}(\\d{1,2})(?:st|nd|rd|th)?,?\\s{1,3}(\\d{4})$`, 'iu');
+/** A time after the date, as spreadsheets export it ("12/03/1967 00:00", "1967-03-12T00:00:00Z"). */
+const TRAILING_TIME = /[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:\s?[ap]m)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A date of birth as a calendar date "yyyy-mm-dd", from the formats UK practice systems and
+ * spreadsheets export: 12/03/1967, 12-03-1967, 12.03.67, 1967-03-12, 19670312, 12 Mar 1967,
+ * 12th March 1967, 12-MAR-1967, March 12, 1967, with or without a time after it. Numeric dates
+ * are day first (UK); a date in the future is refused. Null when it is not a date.
+ */
+export function normaliseDob(value: string, now: Date = new Date()): string | null {
+  const text = value.trim().replace(TRAILING_TIME, '').trim();
+  if (text.length > 40) return null;
+  let iso: string | null = null;
+  let m: RegExpExecArray | null;
+  if ((m = DOB_DMY.exec(text))) iso = isoDate(fullYear(m[4]!, now), Number(m[3]), Number(m[1]));
+  else if ((m = DOB_YMD.exec(text))) iso = isoDate(Number(m[1]), Number(m[3]), Number(m[4]));
+  else if ((m = DOB_COMPACT.exec(text))) {
+    const s = m[1]!;
+    iso = /^(?:18|19|20)/.test(s) ? isoDate(Number(s.slice(0, 4)), Number(s.slice(4, 6)), Number(s.slice(6, 8))) : null;
+    iso ??= isoDate(Number(s.slice(4, 8)), Number(s.slice(2, 4)), Number(s.slice(0, 2)));
+  } else if ((m = DOB_TEXT_DMY.exec(text))) iso = isoDate(fullYear(m[3]!, now), monthNumber(m[2]!), Number(m[1]));
+  else if ((m = DOB_TEXT_MDY.exec(text))) iso = isoDate(Number(m[3]), monthNumber(m[1]!), Number(m[2]));
+  if (iso === null) return null;
+  return iso > now.toISOString().slice(0, 10) ? null : iso;
+}
+
+/**
+ * An NHS, CHI or H&C number as ten digits (spaces, dashes and dots removed), when it has a
+ * valid check digit (modulus 11, or CHI's modulus 10 alternative); else null.
+ */
+export function normaliseHealthNumber(value: string): string | null {
+  const digits = value.trim().replace(/[ \u00a0.-]/g, '');
+  if (!/^\d{10}$/.test(digits)) return null;
+  return nhsCheckDigitValid(digits) || chiValid(digits) ? digits : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyed hashing and the index
+// ---------------------------------------------------------------------------------------------
+
+/** The entry for a health number (ten digits). */
+export function numberEntry(digits: string): string {
+  return `number:${digits}`;
+}
+
+/** The entry for a name key together with a date of birth (yyyy-mm-dd). */
+export function nameDobEntry(key: string, dob: string): string {
+  return `name_dob:${key}|${dob}`;
+}
+
+/** The stored form of an entry: HMAC-SHA-256 under the installation's secret, lowercase hex. */
+export function patientHash(secret: Buffer, entry: string): string {
+  return createHmac('sha256', secret).update(entry, 'utf8').digest('hex');
+}
+
+/** The imported list in memory: its hashes (loaded once) and the secret to hash candidates with. */
+export class PatientIndex {
+  readonly #secret: Buffer;
+  readonly #hashes: ReadonlySet<string>;
+
+  constructor(secret: Buffer, hashes: ReadonlySet<string>) {
+    this.#secret = Buffer.from(secret);
+    this.#hashes = hashes;
+  }
+
+  get size(): number {
+    return this.#hashes.size;
+  }
+
+  /** True when the normalised entry is on the list. */
+  has(entry: string): boolean {
+    return this.#hashes.has(patientHash(this.#secret, entry));
+  }
+
+  toJSON(): { size: number } {
+    return { size: this.size };
+  }
+}
+
+/** What identifies one loaded version of the list: it changes with every import or clear. */
+export function patientListStamp(info: { count: number; importedAt: number | null }): string {
+  return `${info.importedAt ?? 'none'}:${info.count}`;
+}
+
+/** The imported list as loaded from the store (what a PatientIndex is built from, in any thread). */
+export interface PatientListData {
+  readonly secret: Buffer;
+  readonly hashes: ReadonlySet<string>;
+}
+
+/**
+ * The imported list from the store, or null when none is imported (no secret is created then).
+ * `stamp` is the version loaded, for noticing a re-import later.
+ */
+export async function loadPatientList(
+  store: Pick<PatientListStore, 'patientListInfo' | 'patientListSecret' | 'patientHashes'>,
+): Promise<{ list: PatientListData | null; stamp: string }> {
+  const info = await store.patientListInfo();
+  if (info.count === 0) return { list: null, stamp: patientListStamp(info) };
+  const [secret, hashes] = await Promise.all([store.patientListSecret(), store.patientHashes()]);
+  return { list: hashes.size > 0 ? { secret, hashes } : null, stamp: patientListStamp(info) };
+}
+
+/** The index of a loaded list, or null for none. */
+export function patientIndexOf(list: PatientListData | null): PatientIndex | null {
+  return list ? new PatientIndex(list.secret, list.hashes) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The detector
+// ---------------------------------------------------------------------------------------------
+
+/** Ten digits: plain, 3-3-4 with one kind of separator (NHS, H&C), or 6-4 (CHI: "120367 1237"). */
+const NUMBER = /(?<!\d)(?:(\d{3})([ \u00a0.-]?)(\d{3})\2(\d{4})|(\d{6})[ \u00a0-](\d{4}))(?!\d)/g;
+const TEXT_NUMERIC_DMY = /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d|[/.-]\d)/g;
+const TEXT_NUMERIC_YMD = /(?<![\d/.-])(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?!\d|[/.-]\d)/g;
+const TEXT_COMPACT = /(?<![\d/.-])(\d{8})(?!\d|[/.-]\d)/g;
+const TEXT_DMY = new RegExp(`(?<![\\p{L}\\d])(\\d{1,2})(?:st|nd|rd|th)?[\\s/.-]{0,3}(?:of\\s{1,3})?${MONTH_SOURCE}\\.?[\\s/.,-]{0,3}(\\d{4}|['’]?\\d{2})(?!\\d)`, 'giu');
+const TEXT_MDY = new RegExp(`(?<![\\p{L}\\d])${MONTH_SOURCE}\\.?\\s{1,3}(\\d{1,2})(?:st|nd|rd|th)?,?\\s{1,3}(\\d{4})(?!\\d)`, 'giu');
+/** A word (letters, apostrophes, hyphens; at most 41 characters). */
+const WORD = /(?<![\p{L}\p{N}'’-])\p{L}[\p{L}'’-]{0,40}(?![\p{L}\p{N}])/gu;
+/** Lower-case words that belong inside surnames ("van der Berg", "de la Cruz"). */
+const PARTICLES = new Set(['van', 'von', 'der', 'den', 'de', 'da', 'di', 'du', 'del', 'della', 'la', 'le', 'ter', 'ten', 'bin', 'al', 'el', 'ap']);
+/** What may separate the words of one name: spaces, or a cell boundary (comma, semicolon, tab, bar, quotes). */
+const NAME_GAP = /^[ \t\u00a0,;|".]{1,6}$/u;
+
+/** How far (characters) a date may stand after / before a name and still be read with it. */
+const DATE_AFTER_REACH = 200;
+const DATE_BEFORE_REACH = 120;
+/** At most this many dates each side of a name are tried, and lines crossed (0 in tables). */
+const DATES_EACH_SIDE = 3;
+const MAX_LINES_CROSSED = 2;
+/** A bound on keyed hashes per text unit (each costs a few microseconds): beyond it, names are no longer tried. */
+const MAX_NAME_LOOKUPS = 60_000;
+const MAX_NUMBER_LOOKUPS = 60_000;
+
+const CONFIDENCE = 0.99;
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+interface DateCandidate extends Span {
+  /** yyyy-mm-dd readings (two when day and month could be either way round). */
+  readonly isos: readonly string[];
+}
+
+export interface PatientListDetectorOptions {
+  /** The current date, for two-digit years. */
+  readonly now?: () => Date;
+}
+
+/**
+ * A text detector matching the imported patient list: a health number on the list, or a name
+ * with the date of birth of the same record (a date within a couple of lines of the name; in a
+ * table, on the same row). Findings are `patient_list_match` at 0.99, one for each matched value
+ * as written (for a name and date, both). A name alone never matches.
+ */
+export function patientListDetector(index: PatientIndex, options: PatientListDetectorOptions = {}): TextDetector {
+  const now = options.now ?? (() => new Date());
+  return (unit: TextUnit, _context: DetectorContext): Finding[] => {
+    if (index.size === 0) return [];
+    const found: Finding[] = [...matchNumbers(unit, index)];
+    const dates = findDates(unit.text, now());
+    if (dates.length > 0) found.push(...matchNamesWithDates(unit, index, dates));
+    return found;
+  };
+}
+
+function finding(unit: TextUnit, span: Span, field: string): Finding {
+  return {
+    kind: 'patient_list_match',
+    value: unit.text.slice(span.start, span.end),
+    confidence: CONFIDENCE,
+    location: unit.location,
+    offset: span.start,
+    why: `matches the practice patient list (${field})`,
+  };
+}
+
+function matchNumbers(unit: TextUnit, index: PatientIndex): Finding[] {
+  const found: Finding[] = [];
+  const seen = new Map<string, boolean>();
+  for (const m of unit.text.matchAll(NUMBER)) {
+    const digits = m[1] !== undefined ? `${m[1]}${m[3]}${m[4]}` : `${m[5]}${m[6]}`;
+    let hit = seen.get(digits);
+    if (hit === undefined) {
+      if (seen.size >= MAX_NUMBER_LOOKUPS) break;
+      hit = (nhsCheckDigitValid(digits) || chiValid(digits)) && index.has(numberEntry(digits));
+      seen.set(digits, hit);
+    }
+    if (hit) found.push(finding(unit, { start: m.index, end: m.index + m[0].length }, 'NHS/CHI/H&C number'));
+  }
+  return found;
+}
+
+function matchNamesWithDates(unit: TextUnit, index: PatientIndex, dates: readonly DateCandidate[]): Finding[] {
+  const text = unit.text;
+  const lines = new LineCounter(text);
+  const maxLines = unit.tabular ? 0 : MAX_LINES_CROSSED;
+  const checked = new Map<string, boolean>();
+  let budget = MAX_NAME_LOOKUPS;
+  const names: Span[] = [];
+  const matchedDates = new Map<number, DateCandidate>();
+  forEachName(text, (name, keysOf) => {
+    const near = datesNear(dates, name, lines, maxLines);
+    if (near.length === 0) return true;
+    const keys = keysOf();
+    for (const date of near) {
+      let hit = false;
+      for (const key of keys) {
+        for (const iso of date.isos) {
+          const entry = nameDobEntry(key, iso);
+          let known = checked.get(entry);
+          if (known === undefined) {
+            budget--;
+            known = index.has(entry);
+            checked.set(entry, known);
+          }
+          hit ||= known;
+        }
+      }
+      if (hit) {
+        names.push(name);
+        matchedDates.set(date.start, date);
+      }
+    }
+    return budget > 0;
+  });
+  const field = 'name and date of birth';
+  return [...longestFirst(names).map((n) => finding(unit, n, field)), ...[...matchedDates.values()].map((d) => finding(unit, d, field))];
+}
+
+/** Matched name spans without overlaps: at each start the longest, later overlapping ones dropped. */
+function longestFirst(spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Span[] = [];
+  for (const s of sorted) {
+    const last = kept[kept.length - 1];
+    if (last && s.start < last.end) continue;
+    kept.push(s);
+  }
+  return kept;
+}
+
+/** Counts line breaks between two positions by binary search over their positions. */
+class LineCounter {
+  readonly #breaks: number[] = [];
+
+  constructor(text: string) {
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) this.#breaks.push(at);
+  }
+
+  /** Line breaks before `pos`. */
+  #before(pos: number): number {
+    let lo = 0;
+    let hi = this.#breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#breaks[mid]! < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  between(from: number, to: number): number {
+    return this.#before(to) - this.#before(from);
+  }
+}
+
+/** The dates to try with a name: the nearest few after it and before it, within reach. */
+function datesNear(dates: readonly DateCandidate[], name: Span, lines: LineCounter, maxLines: number): DateCandidate[] {
+  // First date starting at or after the name's end (binary search).
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (dates[mid]!.start < name.end) lo = mid + 1;
+    else hi = mid;
+  }
+  const near: DateCandidate[] = [];
+  for (let i = lo; i < dates.length && i < lo + DATES_EACH_SIDE; i++) {
+    const d = dates[i]!;
+    if (d.start - name.end > DATE_AFTER_REACH || lines.between(name.end, d.start) > maxLines) break;
+    near.push(d);
+  }
+  for (let i = lo - 1; i >= 0 && i >= lo - DATES_EACH_SIDE; i--) {
+    const d = dates[i]!;
+    if (d.end > name.start) continue;
+    if (name.start - d.end > DATE_BEFORE_REACH || lines.between(d.end, name.start) > maxLines) break;
+    near.push(d);
+  }
+  return near;
+}
+
+/** Every date in the text with its readings as calendar dates, in order of position. */
+function findDates(text: string, now: Date): DateCandidate[] {
+  const found: DateCandidate[] = [];
+  const add = (m: RegExpExecArray, isos: (string | null)[]): void => {
+    const kept = [...new Set(isos.filter((i): i is string => i !== null))];
+    if (kept.length > 0) found.push({ start: m.index, end: m.index + m[0].length, isos: kept });
+  };
+  for (const m of text.matchAll(TEXT_NUMERIC_DMY)) {
+    const year = fullYear(m[4]!, now);
+    add(m, [isoDate(year, Number(m[3]), Number(m[1])), isoDate(year, Number(m[1]), Number(m[3]))]);
+  }
+  for (const m of text.matchAll(TEXT_NUMERIC_YMD)) add(m, [isoDate(Number(m[1]), Number(m[3]), Number(m[4]))]);
+  for (const m of text.matchAll(TEXT_COMPACT)) {
+    const s = m[1]!;
+    add(m, [isoDate(Number(s.slice(0, 4)), Number(s.slice(4, 6)), Number(s.slice(6, 8))), isoDate(Number(s.slice(4, 8)), Number(s.slice(2, 4)), Number(s.slice(0, 2)))]);
+  }
+  for (const m of text.matchAll(TEXT_DMY)) add(m, [isoDate(fullYear(m[3]!, now), monthNumber(m[2]!), Number(m[1]))]);
+  for (const m of text.matchAll(TEXT_MDY)) add(m, [isoDate(Number(m[3]), monthNumber(m[1]!), Number(m[2]))]);
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  return found;
+}
+
+interface Word extends Span {
+  readonly norm: string;
+}
+
+/**
+ * Candidate names: runs of capitalised words (with surname particles inside) separated by
+ * spaces or cell boundaries. `visit` gets every window of two to four words, with its name
+ * keys computed on demand: forename + rest, forename + last word, and last word + the rest
+ * ("SMITH, Jane"). It returns false to stop.
+ */
+function forEachName(text: string, visit: (span: Span, keysOf: () => string[]) => boolean): void {
+  let run: Word[] = [];
+  let going = true;
+  const flush = (): void => {
+    for (let i = 0; going && i + 1 < run.length; i++) {
+      for (let size = 2; going && size <= 4 && i + size <= run.length; size++) {
+        const w = run.slice(i, i + size);
+        going = visit({ start: w[0]!.start, end: w[size - 1]!.end }, () => keysOfWindow(w));
+      }
+    }
+    run = [];
+  };
+  for (const m of text.matchAll(WORD)) {
+    if (!going) return;
+    const raw = m[0];
+    const norm = normaliseNameToken(raw);
+    const capitalised = raw[0] !== raw[0]!.toLowerCase();
+    const inName = norm.length > 0 && !TITLES.has(norm) && (capitalised || (PARTICLES.has(norm) && run.length > 0));
+    const previous = run[run.length - 1];
+    if (!inName || (previous && !isNameGap(text, previous.end, m.index))) flush();
+    if (inName) run.push({ start: m.index, end: m.index + raw.length, norm });
+  }
+  flush();
+}
+
+function isNameGap(text: string, from: number, to: number): boolean {
+  return to - from <= 6 && NAME_GAP.test(text.slice(from, to));
+}
+
+function keysOfWindow(w: readonly Word[]): string[] {
+  const first = w[0]!;
+  const last = w[w.length - 1]!;
+  const keys = new Set<string>();
+  if (!PARTICLES.has(first.norm)) {
+    keys.add(nameKey(first.norm, w.slice(1).map((x) => x.norm).join('')));
+    keys.add(nameKey(first.norm, last.norm));
+  }
+  if (!PARTICLES.has(last.norm)) keys.add(nameKey(last.norm, w.slice(0, -1).map((x) => x.norm).join('')));
+  return [...keys];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the practice system's CSV export
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Bytes of an exported file as text: a UTF-8, UTF-16LE or UTF-16BE byte order mark is honoured
+ * and removed; without one, UTF-8 if it is valid, else Windows-1252 (older practice systems).
+ */
+export function decodeCsvBytes(bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/** The delimiter of a CSV file: whichever of comma, semicolon and tab its first line has most of, outside quotes. */
+export function detectDelimiter(text: string): ',' | ';' | '\t' {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && (c === ',' || c === ';' || c === '\t')) counts[c]++;
+  }
+  if (counts[';'] > counts[','] && counts[';'] >= counts['\t']) return ';';
+  if (counts['\t'] > counts[',']) return '\t';
+  return ',';
+}
+
+export class CsvFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CsvFormatError';
+  }
+}
+
+/**
+ * RFC 4180 records: fields separated by `delimiter`, records by CRLF, LF or CR; a field in
+ * double quotes may hold delimiters, line breaks and doubled quotes. Lenient as spreadsheets
+ * are: a quote inside an unquoted field is a character, text after a closing quote is kept.
+ * Blank lines come back as records with one empty field. An unterminated quote is an error.
+ */
+export function parseCsv(text: string, delimiter: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === '"' && field.trim() === '') {
+      // A quoted field: up to the closing quote, "" standing for one quote.
+      const opened = records.length + 1;
+      field = '';
+      i++;
+      for (;;) {
+        const close = text.indexOf('"', i);
+        if (close < 0) throw new CsvFormatError(`row ${opened}: a quoted field is never closed`);
+        field += text.slice(i, close);
+        if (text[close + 1] === '"') {
+          field += '"';
+          i = close + 2;
+        } else {
+          i = close + 1;
+          break;
+        }
+      }
+      continue;
+    }
+    if (c === delimiter) {
+      record.push(field);
+      field = '';
+      i++;
+    } else if (c === '\n' || c === '\r') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+    } else {
+      // Up to the next delimiter, line break or quote in one slice.
+      let blank = field.trim() === '' && (c === ' ' || c === '\t');
+      let j = i + 1;
+      while (j < n) {
+        const d = text[j]!;
+        if (d === delimiter || d === '\n' || d === '\r' || (d === '"' && blank)) break;
+        blank &&= d === ' ' || d === '\t';
+        j++;
+      }
+      field += text.slice(i, j);
+      i = j;
+    }
+  }
+  if (field !== '' || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
+  return records;
+}
+
+export type PatientColumn = 'forename' | 'surname' | 'name' | 'dob' | 'number';
+
+const COLUMN_NAMES: Record<PatientColumn, readonly string[]> = {
+  forename: ['forename', 'forenames', 'firstname', 'firstnames', 'givenname', 'givennames', 'christianname', 'first'],
+  surname: ['surname', 'lastname', 'familyname', 'last'],
+  name: ['name', 'patient', 'patientname', 'fullname', 'patientfullname'],
+  dob: ['dob', 'dateofbirth', 'birthdate', 'birthdate', 'dateofbirthddmmyyyy', 'born'],
+  number: [
+    'nhsnumber', 'nhsno', 'nhs', 'nhsnum', 'nhsnumb', 'chi', 'chinumber', 'chino', 'chinum',
+    'h&c', 'h&cnumber', 'h&cno', 'hcnumber', 'hcno', 'handc', 'hcn', 'healthandcarenumber', 'health&carenumber', 'healthandcareno', 'health&careno',
+  ],
+};
+
+/** The role of a column from its header ("First name", "Patient Surname", "D.O.B.", "NHS No."), or null. */
+export function columnRole(header: string): PatientColumn | null {
+  let key = header.toLowerCase().replace(/[^a-z0-9&]/g, '');
+  if (key.startsWith('patients') && key.length > 8) key = key.slice(8);
+  else if (key.startsWith('patient') && key.length > 7) key = key.slice(7);
+  for (const role of Object.keys(COLUMN_NAMES) as PatientColumn[]) {
+    if (COLUMN_NAMES[role].includes(key)) return role;
+  }
+  return null;
+}
+
+export interface RowProblem {
+  /** The row number as a spreadsheet shows it (the header is row 1). */
+  readonly row: number;
+  /** Why, never a value from the row. */
+  readonly reason: string;
+}
+
+export interface PatientCsvImport {
+  /** The roles of the recognised columns, in file order. */
+  readonly columns: readonly PatientColumn[];
+  /** Data rows read (blank rows not counted). */
+  readonly rowsRead: number;
+  /** Rows that gave at least one entry. */
+  readonly recordsStored: number;
+  /** Rows that gave nothing, with why. */
+  readonly skipped: readonly RowProblem[];
+  /** Rows used, but with a field that could not be (a number, a date). */
+  readonly partial: readonly RowProblem[];
+  /** The distinct keyed hashes to store. */
+  readonly hashes: readonly string[];
+}
+
+const EXPECTED_COLUMNS =
+  'expected a header row naming the columns: Forename/First name and Surname/Last name (or Name), DOB/Date of birth, NHS number/CHI/H&C';
+
+/**
+ * Reads the practice system's CSV export (header row first) into keyed hashes. Throws
+ * CsvFormatError when the file cannot be read as a patient list; the message never quotes the
+ * file's contents, nor does any reason in the report.
+ */
+export function importPatientCsv(text: string, secret: Buffer, now: Date = new Date()): PatientCsvImport {
+  const records = parseCsv(text, detectDelimiter(text.replace(/^(?:[ \t]*\r?\n)+/, '')));
+  const headerIndex = records.findIndex((r) => r.some((f) => f.trim() !== ''));
+  if (headerIndex < 0) throw new CsvFormatError('the file is empty');
+  const roles = records[headerIndex]!.map(columnRole);
+  const has = (role: PatientColumn) => roles.includes(role);
+  const named = has('name') || (has('forename') && has('surname'));
+  if (!has('number') && !(named && has('dob'))) throw new CsvFormatError(`no usable columns: ${EXPECTED_COLUMNS}`);
+  const hashes = new Set<string>();
+  const skipped: RowProblem[] = [];
+  const partial: RowProblem[] = [];
+  let rowsRead = 0;
+  let recordsStored = 0;
+  for (let r = headerIndex + 1; r < records.length; r++) {
+    const fields = records[r]!;
+    if (fields.every((f) => f.trim() === '')) continue;
+    rowsRead++;
+    const row = r + 1;
+    const cell = (role: PatientColumn): string[] => roles.flatMap((x, i) => (x === role && fields[i]?.trim() ? [fields[i].trim()] : []));
+    const problems: string[] = [];
+    const entries: string[] = [];
+
+    for (const raw of cell('number')) {
+      const digits = normaliseHealthNumber(raw);
+      if (digits) entries.push(numberEntry(digits));
+      else problems.push('the NHS/CHI/H&C number is not 10 digits with a valid check digit');
+    }
+    const keys = new Set<string>();
+    const [forename] = cell('forename');
+    const [surname] = cell('surname');
+    if (forename && surname) nameKeysFromParts(forename, surname).forEach((k) => keys.add(k));
+    for (const full of cell('name')) nameKeysFromFullName(full).forEach((k) => keys.add(k));
+    const [dobText] = cell('dob');
+    const dob = dobText ? normaliseDob(dobText, now) : null;
+    if (dobText && !dob) problems.push('the date of birth is not a recognised date (day first: dd/mm/yyyy, yyyy-mm-dd, d Mon yyyy)');
+    if (named && keys.size === 0) problems.push('no forename and surname');
+    if (has('dob') && !dobText) problems.push('no date of birth');
+    if (dob) for (const key of keys) entries.push(nameDobEntry(key, dob));
+
+    if (entries.length === 0) {
+      skipped.push({ row, reason: problems.length ? problems.join('; ') : 'nothing usable' });
+      continue;
+    }
+    recordsStored++;
+    for (const entry of entries) hashes.add(patientHash(secret, entry));
+    if (problems.length) partial.push({ row, reason: problems.join('; ') });
+  }
+  return { columns: roles.filter((x): x is PatientColumn => x !== null), rowsRead, recordsStored, skipped, partial, hashes: [...hashes] };
+}
