@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CsvFormatError, decodeCsvBytes, importPatientCsv, type RowProblem } from '../policies/patient-list.js';
+import { CsvFormatError, decodeCsvBytes, importPatientCsv, type RowProblem } from '../policies/patient-csv.js';
 import { openStore } from '../store/open-store.js';
 import { configFrom, UsageError } from './common.js';
 

@@ -2,12 +2,8 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/core/finding.js';
 import { EMPTY_CONTEXT, type TextUnit } from '../../../src/policies/detector.js';
+import { columnRole, CsvFormatError, decodeCsvBytes, detectDelimiter, importPatientCsv, parseCsv } from '../../../src/policies/patient-csv.js';
 import {
-  columnRole,
-  CsvFormatError,
-  decodeCsvBytes,
-  detectDelimiter,
-  importPatientCsv,
   loadPatientList,
   nameDobEntry,
   nameKeysFromFullName,
@@ -16,7 +12,6 @@ import {
   normaliseHealthNumber,
   normaliseNameToken,
   numberEntry,
-  parseCsv,
   patientHash,
   PatientIndex,
   patientIndexOf,
