@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../core/finding.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
-import { scanHealthNumbers } from './health-numbers.js';
+import { scanHealthNumbers } from './health-number-scan.js';
 
 export const detectHcNumber: TextDetector = (unit: TextUnit, context: DetectorContext): Finding[] =>
   scanHealthNumbers(unit, context).filter((finding) => finding.kind === 'hc_number');

@@ -21,7 +21,7 @@ import {
   findTableHeaders,
   lineStartWithin,
   type TableHeader,
-} from './health-numbers.js';
+} from './number-context.js';
 
 /** A hospital number: up to three letters then 5-10 digits and an optional letter, or an NHS-style 3-3-4 number. */
 const VALUE = '(?:[A-Za-z]{1,3}[ \\-]?)?\\d{5,10}[A-Za-z]?|\\d{3} \\d{3} \\d{4}';

@@ -4,7 +4,7 @@ import { detectClinicalContext } from './clinical-context.js';
 import { detectDateOfBirth } from './date-of-birth.js';
 import { detectDicom } from './dicom.js';
 import { detectExifGps } from './exif-gps.js';
-import { scanHealthNumbers } from './health-numbers.js';
+import { scanHealthNumbers } from './health-number-scan.js';
 import { detectHospitalNumber } from './hospital-number.js';
 import type { DetectorSet } from './inspect.js';
 import { patientListDetector, type PatientIndex } from './patient-list.js';

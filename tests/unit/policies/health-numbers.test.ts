@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import { scanHealthNumbers } from '../../../src/policies/health-number-scan.js';
 import {
-  ColumnLocator,
   HC_STEM_MAX,
   HC_STEM_MIN,
-  HEALTH_KEYWORDS,
-  KeywordIndex,
-  PATIENT_KEYWORDS,
   chiCheckMethod,
   chiDateValid,
   chiMod10CheckDigit,
   chiValid,
-  classifyHeaderCell,
-  findTableHeaders,
   hcValid,
-  labelBefore,
   nhsCheckDigit,
   nhsCheckDigitValid,
   normaliseDigits,
-  scanHealthNumbers,
 } from '../../../src/policies/health-numbers.js';
+import {
+  ColumnLocator,
+  HEALTH_KEYWORDS,
+  KeywordIndex,
+  PATIENT_KEYWORDS,
+  classifyHeaderCell,
+  findTableHeaders,
+  labelBefore,
+} from '../../../src/policies/number-context.js';
 import { EMPTY_CONTEXT } from '../../../src/policies/detector.js';
 
 // Expected check digits below were computed independently of the code under test (by hand
