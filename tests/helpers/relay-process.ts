@@ -75,3 +75,16 @@ export function runCli(args: string[], stdin?: string): Promise<{ code: number; 
     child.on('exit', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+/** SIGTERM (graceful), then SIGKILL after `graceMs` if it is still running; resolves once it has exited. */
+export async function stopRelayProcess(relay: RelayProcess, graceMs = 20_000): Promise<void> {
+  const { child } = relay;
+  const running = () => child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+  if (!running()) return;
+  process.kill(child.pid!, 'SIGTERM');
+  const timer = setTimeout(() => {
+    if (running()) process.kill(child.pid!, 'SIGKILL');
+  }, graceMs);
+  await relay.exited;
+  clearTimeout(timer);
+}

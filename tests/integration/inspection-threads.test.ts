@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingUpstream } from '../helpers/recording-upstream.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { startRelayProcess, stopRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { SmtpTalk } from '../helpers/smtp-talk.js';
 import { rawTestConfig, tempDir } from '../helpers/test-config.js';
 
@@ -38,8 +38,7 @@ describe('inspection threads (the built relay)', () => {
     );
   }, 30_000);
   afterAll(async () => {
-    if (relay.child.pid) process.kill(relay.child.pid, 'SIGTERM');
-    await relay.exited;
+    await stopRelayProcess(relay);
     await upstream.stop();
   });
 

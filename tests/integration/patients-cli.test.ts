@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RecordingUpstream } from '../helpers/recording-upstream.js';
-import { runCli, startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { runCli, startRelayProcess, type RelayProcess, stopRelayProcess } from '../helpers/relay-process.js';
 import { SmtpTalk } from '../helpers/smtp-talk.js';
 import { PRACTICE_DOMAIN, rawTestConfig, tempDir } from '../helpers/test-config.js';
 
@@ -179,15 +179,7 @@ describe('a running relay and a patient list import', () => {
   }, 30_000);
 
   afterAll(async () => {
-    const { child } = relay;
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      process.kill(child.pid, 'SIGTERM');
-      const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      }, 20_000);
-      await relay.exited;
-      clearTimeout(timer);
-    }
+    await stopRelayProcess(relay);
     await upstream.stop();
   }, 30_000);
 
