@@ -95,6 +95,8 @@ export function buildDsn(input: DsnInput): Buffer {
     'Auto-Submitted: auto-replied\r\n' +
     'MIME-Version: 1.0\r\n' +
     `Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary="${boundary}"\r\n` +
+    // A part in 8bit makes the whole multipart 8bit (RFC 2045 6.4).
+    `Content-Transfer-Encoding: ${eightBit ? '8bit' : '7bit'}\r\n` +
     '\r\n' +
     'This is a MIME-encapsulated delivery status notification.\r\n';
   const parts = [

@@ -461,3 +461,14 @@ describe('receivedHeader', () => {
     expect(receivedHeader(client({ helo: ' \r\n ' }), 'relay.test', 'ID', at)).toMatch(/^Received: from unknown \(/);
   });
 });
+
+describe('Received header address literals (RFC 5321 4.1.3)', () => {
+  const at = new Date('2026-03-02T09:30:00Z');
+  const client = (address: string): ClientInfo => ({ address, helo: 'pc.practice.test', user: null, tls: false, listener: 'plain' });
+  it('tags IPv6 and unwraps IPv4-mapped addresses', () => {
+    expect(receivedHeader(client('::1'), 'relay.test', 'ID', at)).toContain('([IPv6:::1])');
+    expect(receivedHeader(client('2001:db8::5'), 'relay.test', 'ID', at)).toContain('([IPv6:2001:db8::5])');
+    expect(receivedHeader(client('::ffff:192.0.2.7'), 'relay.test', 'ID', at)).toContain('([192.0.2.7])');
+    expect(receivedHeader(client('192.0.2.7'), 'relay.test', 'ID', at)).toContain('([192.0.2.7])');
+  });
+});
