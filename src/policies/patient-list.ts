@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { Finding } from '../core/finding.js';
-import type { PatientListStore } from '../store/types.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
 import { chiValid, nhsCheckDigitValid } from './health-numbers.js';
 
@@ -203,11 +202,21 @@ export interface PatientListData {
 }
 
 /**
+ * Where the list comes from: the store's patient-list side, described here so that policies
+ * need nothing from `src/store` (the dependency rule of design.md).
+ */
+export interface PatientListSource {
+  patientListSecret(): Promise<Buffer>;
+  patientHashes(): Promise<Set<string>>;
+  patientListInfo(): Promise<{ count: number; importedAt: number | null }>;
+}
+
+/**
  * The imported list from the store, or null when none is imported (no secret is created then).
  * `stamp` is the version loaded, for noticing a re-import later.
  */
 export async function loadPatientList(
-  store: Pick<PatientListStore, 'patientListInfo' | 'patientListSecret' | 'patientHashes'>,
+  store: PatientListSource,
 ): Promise<{ list: PatientListData | null; stamp: string }> {
   const info = await store.patientListInfo();
   if (info.count === 0) return { list: null, stamp: patientListStamp(info) };
