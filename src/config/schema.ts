@@ -126,6 +126,51 @@ const delivery = z
   })
   .strict();
 
+const practiceDetails = {
+  address: z.string().min(1).optional().describe('postal address, for the disclaimer field {{practice_address}}'),
+  owner: z.string().min(1).optional().describe('GDC-registered owner, for {{practice_owner}}'),
+  companyNumber: z.string().min(1).optional().describe('registered company number, for {{company_number}}'),
+};
+
+/** A sender group member: an address ("alice@example.org") or a whole domain ("@example.org"). */
+const senderPattern = z
+  .string()
+  .regex(/^([^@\s]+@|@)[^@\s]+\.[^@\s]+$/, 'expected an address such as "alice@example.org" or a domain such as "@example.org"')
+  .transform((s) => s.toLowerCase());
+
+const disclaimers = z
+  .object({
+    enabled: z.boolean().default(true).describe('false: deliver every message untouched'),
+    placement: z
+      .enum(['reply', 'bottom'])
+      .default('reply')
+      .describe('reply: under the newest reply, above quoted earlier messages; bottom: at the very end'),
+    repeat: z
+      .enum(['once-per-thread', 'every-message'])
+      .default('once-per-thread')
+      .describe('once-per-thread: not added when the thread already carries it; every-message: added unless the newest part has it'),
+    signed: z
+      .enum(['skip', 'wrap', 'hold'])
+      .default('skip')
+      .describe('signed, encrypted or DKIM-signed mail: skip (deliver untouched), wrap (new multipart/mixed around the original), hold (for review)'),
+    skipMachineMail: z.boolean().default(true).describe('leave delivery reports, auto-replies, read receipts and calendar-only messages untouched'),
+    maxBodyPartSize: size('4MB').describe('a text or HTML body part bigger than this is left untouched'),
+    groups: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'expected a group name of letters, digits, "-" or "_"'), z.array(senderPattern).min(1))
+      .default({})
+      .describe('sender groups for disclaimer texts: name -> addresses and @domains'),
+    practices: z
+      .record(
+        domain,
+        z
+          .object({ name: z.string().min(1).optional(), ...practiceDetails })
+          .strict(),
+      )
+      .default({})
+      .describe('per practice domain: the template fields when several practices share one relay'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     practice: z
@@ -135,6 +180,7 @@ export const configSchema = z
         postcodes: z.array(z.string()).default([]).describe("the practice's own postcodes: never reported as patient data"),
         phones: z.array(z.string()).default([]).describe("the practice's own phone numbers"),
         staffNames: z.array(z.string()).default([]).describe('staff names: never reported as patient names'),
+        ...practiceDetails,
       })
       .strict(),
     dataDir: z.string().min(1).default('./data'),
@@ -142,6 +188,7 @@ export const configSchema = z
     upstream: z.discriminatedUnion('type', [upstreamSmtp, upstreamCapture]),
     delivery: delivery.prefault({}),
     policy: policySchema.prefault({}),
+    disclaimers: disclaimers.prefault({}),
     store: z
       .object({ engine: z.literal('sqlite').default('sqlite') })
       .strict()
@@ -171,6 +218,7 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type UpstreamConfig = Config['upstream'];
 export type ListenerConfig = Config['smtp']['listeners'][number];
+export type DisclaimersConfig = Config['disclaimers'];
 
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;

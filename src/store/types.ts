@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { DisclaimerScope } from '../core/disclaimer-scope.js';
 import type { ClientInfo } from '../core/envelope.js';
 import type { Finding } from '../core/finding.js';
 import type { Reason } from '../core/verdict.js';
@@ -214,7 +215,50 @@ export interface PatientListStore {
   clearPatientList(): Promise<void>;
 }
 
-export interface Store extends QueueStore, HeldStore, AccountStore, PatientListStore {
+/** One saved disclaimer text: templates with {{fields}}, exactly as a manager saved them. */
+export interface NewDisclaimerVersion {
+  readonly scope: DisclaimerScope;
+  /** Plain-text template. */
+  readonly text: string;
+  /** HTML template (already reduced to the safe subset). */
+  readonly html: string;
+  /** Which of the two was derived from the other rather than written (null: both written). */
+  readonly derived: 'text' | 'html' | null;
+  /** Who: a console user, or "cli:<os user>". */
+  readonly author: string;
+  readonly note: string | null;
+  readonly createdAt: number;
+  /** The version id this one restores, for a rollback. */
+  readonly rollbackOf?: number | null | undefined;
+  /** True: this version removes the scope's text (the next less specific scope applies again). */
+  readonly removed?: boolean | undefined;
+}
+
+export interface DisclaimerVersion extends NewDisclaimerVersion {
+  /** Unique across all scopes, increasing with every change. */
+  readonly id: number;
+  /** 1, 2, 3 … within its scope. */
+  readonly version: number;
+  readonly rollbackOf: number | null;
+  readonly removed: boolean;
+}
+
+/**
+ * Disclaimer texts and their history. Nothing is ever overwritten: every change (a save, a
+ * rollback, a removal) is a new version, so the history is the audit trail.
+ */
+export interface DisclaimerStore {
+  addDisclaimerVersion(version: NewDisclaimerVersion): Promise<DisclaimerVersion>;
+  /** The newest version of every scope, leaving out scopes whose newest version is a removal. */
+  currentDisclaimers(): Promise<DisclaimerVersion[]>;
+  /** Newest first; one scope, or every scope when null. */
+  disclaimerHistory(scope: DisclaimerScope | null, limit: number): Promise<DisclaimerVersion[]>;
+  disclaimerVersion(id: number): Promise<DisclaimerVersion | null>;
+  /** The id of the newest version of any scope (0: none). Cheap: delivery asks before every message. */
+  disclaimerRevision(): Promise<number>;
+}
+
+export interface Store extends QueueStore, HeldStore, AccountStore, PatientListStore, DisclaimerStore {
   readonly engine: string;
   /** Resolves if the store answers a trivial query. */
   ping(): Promise<void>;
