@@ -1,0 +1,28 @@
+import type { MimeNode } from '@zone-eu/mailsplit';
+
+/** The parts of mailsplit's MimeNode the rewriter relies on, named once. */
+export type Node = MimeNode;
+
+/** The node's raw header block exactly as received (or as rebuilt after a change). */
+export function rawHeaders(node: Node): Buffer {
+  return node.getHeaders();
+}
+
+/** CRLF or LF, as the node's own header block uses. */
+export function headerEol(node: Node): string {
+  return rawHeaders(node).includes('\r\n') ? '\r\n' : '\n';
+}
+
+export function headerValue(node: Node, key: string): string {
+  return node.headers ? node.headers.getFirst(key) : '';
+}
+
+export function hasHeader(node: Node, key: string): boolean {
+  return node.headers ? node.headers.hasHeader(key) : false;
+}
+
+/** A Content-Type parameter (lower-cased value), or ''. */
+export function contentTypeParam(node: Node, name: string): string {
+  const match = new RegExp(`;\\s*${name}\\s*=\\s*"?([^";\\s]+)`, 'i').exec(headerValue(node, 'content-type'));
+  return match?.[1]?.toLowerCase() ?? '';
+}

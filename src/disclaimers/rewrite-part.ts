@@ -1,0 +1,41 @@
+import { insertIntoHtml, retargetMetaCharset } from './insert-html.js';
+import { insertIntoText } from './insert-text.js';
+import { headerEol, type Node } from './mime-node.js';
+import { decodePart, encodePart } from './part-codec.js';
+import type { DisclaimerContent, RewriteSettings, UntouchedReason } from './types.js';
+
+export interface RewrittenPart {
+  readonly headers: Buffer;
+  readonly body: Buffer;
+}
+
+/**
+ * One text or HTML body part: decode, insert, re-encode. The part's headers change only when
+ * the charset (to UTF-8) or the transfer encoding (to quoted-printable) had to.
+ */
+export function rewriteBodyPart(node: Node, raw: Buffer, content: DisclaimerContent, settings: RewriteSettings): RewrittenPart | UntouchedReason {
+  const decoded = decodePart(raw, node.encoding, node.charset);
+  if (typeof decoded === 'string') return decoded;
+  const headersEol = headerEol(node);
+  const eol = lineBreakOf(decoded.text) ?? headersEol;
+  const html = node.contentType === 'text/html';
+  // Into text of an unknown charset only ASCII can go without corrupting it.
+  if (decoded.opaque && !/^[\x00-\x7f]*$/.test(html ? content.html : content.text)) return 'unknown-charset';
+  const inserted = html
+    ? insertIntoHtml(decoded.text, content, { placement: settings.placement, repeat: settings.repeat, eol })
+    : insertIntoText(decoded.text, content, { placement: settings.placement, repeat: settings.repeat, eol, flowed: node.flowed });
+  if (inserted === 'already-present') return inserted;
+
+  let encoded = encodePart(inserted, decoded, eol);
+  if (html && encoded.charset) encoded = encodePart(retargetMetaCharset(inserted, encoded.charset), decoded, eol);
+  if (!encoded.charset && !encoded.transferEncoding) return { headers: node.getHeaders(), body: encoded.body };
+  if (encoded.charset) node.setCharset(encoded.charset);
+  if (encoded.transferEncoding && node.headers) node.headers.update('Content-Transfer-Encoding', encoded.transferEncoding);
+  return { headers: node.headers ? node.headers.build(headersEol) : node.getHeaders(), body: encoded.body };
+}
+
+function lineBreakOf(text: string): string | null {
+  const lf = text.indexOf('\n');
+  if (lf < 0) return null;
+  return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
+}

@@ -1,0 +1,189 @@
+import { PassThrough, Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Splitter, type SplitterChunk } from '@zone-eu/mailsplit';
+import { BodySelector } from './body-selection.js';
+import { classifyMessage } from './message-class.js';
+import { headerEol, rawHeaders, type Node } from './mime-node.js';
+import { rewriteBodyPart } from './rewrite-part.js';
+import type { DisclaimerContent, RewriteReport, RewriteSettings, UntouchedReason } from './types.js';
+import { wrapMessage } from './wrap.js';
+
+export interface RewriteInput {
+  readonly settings: RewriteSettings;
+  /**
+   * Chosen once the top headers are known (the text depends on the sender); null: no
+   * disclaimer applies to this message.
+   */
+  readonly choose: (root: Node) => DisclaimerContent | null;
+  /** Makes the `wrap` boundary unique to the message and stable across retries (the queue id). */
+  readonly seed: string;
+}
+
+/** Limits for the parser: a part header this large or this many parts is not a message to rewrite. */
+const SPLITTER_LIMITS = { ignoreEmbedded: true, maxHeadSize: 2 * 1024 * 1024, maxChildNodes: 10_000 };
+
+/**
+ * The streaming rewriter: raw message in, raw message out. Only the text and HTML body parts
+ * are held (up to `maxBodyPartSize` each) to be decoded, changed and re-encoded; every other
+ * byte passes through as it came, so attachments are never decoded and memory stays flat
+ * whatever the message size. `report` settles when the output has ended.
+ */
+export function createRewriter(input: RewriteInput): { readonly splitter: Splitter; readonly joiner: DisclaimerJoiner } {
+  return { splitter: new Splitter(SPLITTER_LIMITS), joiner: new DisclaimerJoiner(input) };
+}
+
+interface PendingPart {
+  readonly node: Node;
+  readonly chunks: Buffer[];
+  size: number;
+}
+
+/** Splitter objects in, bytes out: mailsplit's Joiner, with body parts rewritten on the way. */
+export class DisclaimerJoiner extends Transform {
+  readonly #input: RewriteInput;
+  readonly #selector = new BodySelector();
+  #content: DisclaimerContent | null = null;
+  /** Set when the whole message passes through untouched. */
+  #passReason: UntouchedReason | null = null;
+  #wrapTail: Buffer | null = null;
+  #pending: PendingPart | null = null;
+  #changed = 0;
+  readonly #skipped: UntouchedReason[] = [];
+  #report: RewriteReport | null = null;
+
+  constructor(input: RewriteInput) {
+    super({ writableObjectMode: true, readableObjectMode: false });
+    this.#input = input;
+  }
+
+  /** Available once the stream has finished. */
+  get report(): RewriteReport {
+    if (!this.#report) throw new Error('the rewriter has not finished');
+    return this.#report;
+  }
+
+  override _transform(chunk: SplitterChunk, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      if (chunk.type === 'node') this.#onNode(chunk);
+      else if (chunk.type === 'body' && this.#pending) this.#onPendingBody(chunk.value);
+      else {
+        this.#finishPending();
+        this.push(chunk.value);
+      }
+      callback();
+    } catch (err) {
+      callback(err as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      this.#finishPending();
+      if (this.#wrapTail) this.push(this.#wrapTail);
+      this.#report = this.#summary();
+      callback();
+    } catch (err) {
+      callback(err as Error);
+    }
+  }
+
+  #onNode(node: Node): void {
+    this.#finishPending();
+    if (node.root) {
+      this.#onRoot(node);
+      return;
+    }
+    if (this.#passReason || this.#wrapTail) {
+      this.push(rawHeaders(node));
+      return;
+    }
+    this.#select(node);
+  }
+
+  #onRoot(root: Node): void {
+    const { settings } = this.#input;
+    this.#content = this.#input.choose(root);
+    const kind = classifyMessage(root);
+    if (!this.#content) this.#passReason = 'no-disclaimer';
+    else if (kind === 'machine-generated' || kind === 'calendar') {
+      if (settings.skipMachineMail) this.#passReason = kind;
+    } else if (kind !== 'ordinary') {
+      if (settings.signed === 'wrap') {
+        const wrapping = wrapMessage(root, this.#content, this.#input.seed, headerEol(root));
+        this.push(wrapping.head);
+        this.#wrapTail = wrapping.tail;
+        return;
+      }
+      this.#passReason = kind;
+    }
+    if (this.#passReason) {
+      this.push(rawHeaders(root));
+      return;
+    }
+    this.#select(root);
+  }
+
+  #select(node: Node): void {
+    const selection = this.#selector.select(node);
+    if (selection.kind === 'body') this.#pending = { node, chunks: [], size: 0 };
+    else {
+      if (selection.kind === 'blocked') this.#skipped.push(selection.reason);
+      this.push(rawHeaders(node));
+    }
+  }
+
+  #onPendingBody(value: Buffer): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    pending.chunks.push(value);
+    pending.size += value.length;
+    if (pending.size > this.#input.settings.maxBodyPartSize) {
+      // Too big to hold: what arrived goes out as it came, and so does the rest of the part.
+      this.#pending = null;
+      this.#skipped.push('part-too-large');
+      this.push(rawHeaders(pending.node));
+      for (const c of pending.chunks) this.push(c);
+    }
+  }
+
+  #finishPending(): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = null;
+    const raw = Buffer.concat(pending.chunks, pending.size);
+    const content = this.#content;
+    const result = content ? rewriteBodyPart(pending.node, raw, content, this.#input.settings) : 'no-disclaimer';
+    if (typeof result === 'string') {
+      this.#skipped.push(result);
+      this.push(rawHeaders(pending.node));
+      this.push(raw);
+      return;
+    }
+    this.#changed++;
+    this.push(result.headers);
+    this.push(result.body);
+  }
+
+  #summary(): RewriteReport {
+    if (this.#wrapTail) return { outcome: 'wrapped', reason: null, partsChanged: 0, partsSkipped: [] };
+    if (this.#changed > 0) return { outcome: 'inserted', reason: null, partsChanged: this.#changed, partsSkipped: [...this.#skipped] };
+    const reason = this.#passReason ?? this.#skipped[0] ?? 'no-body-part';
+    return { outcome: 'unchanged', reason, partsChanged: 0, partsSkipped: [...this.#skipped] };
+  }
+}
+
+/** Rewrites `source` into `sink` (which is ended), resolving with what was done. */
+export async function rewriteMessage(source: Readable, sink: Writable, input: RewriteInput): Promise<RewriteReport> {
+  const { splitter, joiner } = createRewriter(input);
+  await pipeline(source, splitter, joiner, sink);
+  return joiner.report;
+}
+
+/** The same, for a message in memory (tests, `disclaimer apply`, previews). */
+export async function rewriteBuffer(message: Buffer, input: RewriteInput): Promise<{ output: Buffer; report: RewriteReport }> {
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  const report = await rewriteMessage(Readable.from([message]), sink, input);
+  return { output: Buffer.concat(chunks), report };
+}
