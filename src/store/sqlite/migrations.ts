@@ -58,6 +58,22 @@ const MIGRATIONS: readonly string[] = [
     hash TEXT PRIMARY KEY
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE disclaimer_versions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope_key   TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    html        TEXT NOT NULL,
+    derived     TEXT,
+    author      TEXT NOT NULL,
+    note        TEXT,
+    created_at  INTEGER NOT NULL,
+    rollback_of INTEGER,
+    removed     INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (scope_key, version)
+  ) STRICT;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

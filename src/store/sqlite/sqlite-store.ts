@@ -5,10 +5,12 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
+import type { DisclaimerScope } from '../../core/disclaimer-scope.js';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
 import { GroupCommit } from './group-commit.js';
 import { PatientListQueries } from './patient-list-queries.js';
+import { DisclaimerQueries } from './disclaimer-queries.js';
 import { toAccount, toAudit, toHeld, toRecipient, toSummary, type AccountRow, type AuditRow, type MessageRow, type RecipientRow } from './rows.js';
 import {
   AccountExistsError,
@@ -17,6 +19,8 @@ import {
   type AttemptRecord,
   type AuditEntry,
   type Companion,
+  type DisclaimerVersion,
+  type NewDisclaimerVersion,
   type HeldMessage,
   type BodySpool,
   type LeasedMessage,
@@ -48,6 +52,7 @@ export class SqliteStore implements Store {
   readonly #commits: GroupCommit;
   #wal: FileHandle | null = null;
   readonly #patients: PatientListQueries;
+  readonly #disclaimers: DisclaimerQueries;
 
   private constructor(dataDir: string, durability: Durability) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -59,6 +64,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
     this.#patients = new PatientListQueries(this.#db);
+    this.#disclaimers = new DisclaimerQueries(this.#db);
     this.#bodies = new BodyFiles(join(dataDir, 'spool'));
     this.#commits = new GroupCommit(
       () => this.#bodies.syncDir(),
@@ -350,6 +356,26 @@ export class SqliteStore implements Store {
   async clearPatientList(): Promise<void> {
     this.#patients.clear();
     return Promise.resolve();
+  }
+
+  async addDisclaimerVersion(version: NewDisclaimerVersion): Promise<DisclaimerVersion> {
+    return Promise.resolve(this.#disclaimers.add(version));
+  }
+
+  async currentDisclaimers(): Promise<DisclaimerVersion[]> {
+    return Promise.resolve(this.#disclaimers.current());
+  }
+
+  async disclaimerHistory(scope: DisclaimerScope | null, limit: number): Promise<DisclaimerVersion[]> {
+    return Promise.resolve(this.#disclaimers.history(scope, limit));
+  }
+
+  async disclaimerVersion(id: number): Promise<DisclaimerVersion | null> {
+    return Promise.resolve(this.#disclaimers.byId(id));
+  }
+
+  async disclaimerRevision(): Promise<number> {
+    return Promise.resolve(this.#disclaimers.revision());
   }
 }
 
