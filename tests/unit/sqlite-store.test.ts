@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/core/ids.js';
 import { LeaseLostError, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { BodySpool, NewMessage } from '../../src/store/types.js';
+import { disclaimerStoreContract } from '../contracts/disclaimer-store-contract.js';
 import { heldStoreContract } from '../contracts/held-store-contract.js';
 import { patientListContract } from '../contracts/patient-list-contract.js';
 import { queueStoreContract } from '../contracts/queue-store-contract.js';
@@ -22,9 +23,28 @@ async function openSqlite() {
   };
 }
 
+/** As openSqlite, plus reopen: closes the store and opens the same data directory again. */
+async function openSqliteReopenable() {
+  const dir = tempDir('mouthguard-store-');
+  let store = await SqliteStore.open(dir);
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      store = await SqliteStore.open(dir);
+      return store;
+    },
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 queueStoreContract('sqlite', openSqlite);
 heldStoreContract('sqlite', openSqlite);
 patientListContract('sqlite', openSqlite);
+disclaimerStoreContract('sqlite', openSqliteReopenable);
 
 describe('SqliteStore specifics', () => {
   const T0 = 1_800_000_000_000;
