@@ -77,6 +77,18 @@ export function createMetrics(registry: Registry = new Registry()) {
       labelNames: ['cause'] as const,
       ...on,
     }),
+    disclaimerMessages: new Counter({
+      name: 'mouthguard_disclaimer_messages_total',
+      help: 'Messages through the disclaimer step, by outcome (inserted, wrapped, unchanged) and why unchanged',
+      labelNames: ['outcome', 'reason'] as const,
+      ...on,
+    }),
+    disclaimerRewriteSeconds: new Histogram({
+      name: 'mouthguard_disclaimer_rewrite_seconds',
+      help: 'Time to rewrite one message for its disclaimer (first pass)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      ...on,
+    }),
     policyVerdicts: new Counter({
       name: 'mouthguard_policy_verdicts_total',
       help: 'Verdict reasons by action, rule and mode (monitor: recorded, not applied); rule "none" for plain deliveries',

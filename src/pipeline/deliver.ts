@@ -6,7 +6,10 @@ import { newQueueId } from '../core/ids.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { readHeaderSection } from '../mime/header-section.js';
+import type { RewriteInput } from '../disclaimers/rewrite.js';
+import type { RewriteReport } from '../disclaimers/types.js';
 import type { AttemptRecord, BodySpool, LeasedMessage, NewMessage, QueueStore, RecipientResult } from '../store/types.js';
+import { DisclaimerUnavailableError, outgoingBody } from './outgoing-body.js';
 
 export interface DeliverDeps {
   readonly queue: QueueStore;
@@ -18,6 +21,8 @@ export interface DeliverDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now?: () => number;
+  /** How a message's disclaimer is inserted (issue 4); without it messages go out as received. */
+  readonly planDisclaimer?: ((message: LeasedMessage) => Promise<RewriteInput | null>) | undefined;
 }
 
 /**
@@ -29,7 +34,7 @@ export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage): 
   const now = deps.now ?? Date.now;
   const pending = message.recipients.filter((r) => r.status === 'pending').map((r) => r.address);
   const started = performance.now();
-  const outcomes = pending.length ? await sendUpstream(deps, message, pending) : [];
+  const { outcomes, disclaimer } = pending.length ? await sendUpstream(deps, message, pending) : { outcomes: [], disclaimer: null };
   const upstreamMs = performance.now() - started;
   deps.metrics.deliveryUpstreamSeconds.observe(upstreamMs / 1000);
 
@@ -66,6 +71,7 @@ export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage): 
       failed: failures.length,
       attempt: message.attempts + 1,
       upstream: outcomes[0]?.reply,
+      disclaimer: disclaimer ? (disclaimer.reason ?? disclaimer.outcome) : undefined,
       bounce: record.bounce?.message.id,
       ms: Math.round(upstreamMs),
     },
@@ -79,18 +85,27 @@ function resultFor(outcome: RecipientOutcome, expired: boolean): RecipientResult
   return { address: outcome.address, status: 'pending', reply: outcome.reply };
 }
 
-async function sendUpstream(deps: DeliverDeps, message: LeasedMessage, recipients: string[]): Promise<RecipientOutcome[]> {
+async function sendUpstream(
+  deps: DeliverDeps,
+  message: LeasedMessage,
+  recipients: string[],
+): Promise<{ outcomes: RecipientOutcome[]; disclaimer: RewriteReport | null }> {
   let body: Readable;
+  let disclaimer: RewriteReport | null;
   try {
-    body = await deps.queue.openBody(message.id);
+    ({ body, disclaimer } = await outgoingBody(deps, message));
   } catch (err) {
+    if (err instanceof DisclaimerUnavailableError) {
+      deps.log.error({ event: 'disclaimer_unavailable', id: message.id, err: err.message }, 'disclaimer texts unavailable: delivery deferred');
+      return { outcomes: recipients.map((address) => ({ address, status: 'deferred', reply: '451 4.3.0 disclaimer texts unavailable in the relay store' })), disclaimer: null };
+    }
     // The body is gone: nothing can ever deliver it. Say so, loudly, and bounce.
     deps.log.error({ event: 'body_missing', id: message.id, err: (err as Error).message }, 'message body missing');
-    return recipients.map((address) => ({ address, status: 'failed', reply: '554 5.3.0 message body lost in the relay store' }));
+    return { outcomes: recipients.map((address) => ({ address, status: 'failed', reply: '554 5.3.0 message body lost in the relay store' })), disclaimer: null };
   }
   const trace = Buffer.from(message.traceHeader, 'latin1');
   const raw = Readable.from(withTrace(trace, body), { objectMode: false });
-  return deps.upstream.send(message.mailFrom, recipients, raw, message.id);
+  return { outcomes: await deps.upstream.send(message.mailFrom, recipients, raw, message.id), disclaimer };
 }
 
 async function* withTrace(trace: Buffer, body: Readable): AsyncGenerator<Buffer> {

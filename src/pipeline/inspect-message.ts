@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Finding } from '../core/finding.js';
-import type { Verdict } from '../core/verdict.js';
+import { DELIVER, type Verdict } from '../core/verdict.js';
 import type { Config } from '../config/schema.js';
 import { extractMessage } from '../mime/extract.js';
 import type { DetectorContext } from '../policies/detector.js';
@@ -33,6 +33,16 @@ export interface InspectDeps {
 }
 
 const NO_CHAIN: ChainCounts = { earlierRecipients: 0, earlierExternalRecipients: 0, visibleExternalRecipients: 0 };
+
+/** A message nobody inspected (inspection is off): deliver, nothing found. */
+export const EMPTY_INSPECTION: InspectionResult = {
+  verdict: DELIVER,
+  findings: [],
+  chain: NO_CHAIN,
+  failure: null,
+  attachments: [],
+  ms: 0,
+};
 
 /**
  * Inspects one message as received and decides: parse (mailparser), detectors, recipient

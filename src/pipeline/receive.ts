@@ -3,12 +3,13 @@ import { finished, pipeline } from 'node:stream/promises';
 import type { Envelope } from '../core/envelope.js';
 import { newQueueId } from '../core/ids.js';
 import { SmtpError } from '../core/smtp-error.js';
-import type { Action } from '../core/verdict.js';
+import { mergeVerdicts, type Action, type Reason } from '../core/verdict.js';
+import { sealedKind } from '../disclaimers/sealed.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { MessageGuard, type GuardLimits } from '../mime/message-guard.js';
 import type { BodySpool, Companion, HoldDetails, QueueStore } from '../store/types.js';
-import type { InspectionResult } from './inspect-message.js';
+import { EMPTY_INSPECTION, type InspectionResult } from './inspect-message.js';
 import { policyNotice, type NoticeSettings } from './policy-notice.js';
 import { receivedHeader } from './trace-header.js';
 
@@ -21,6 +22,8 @@ export interface ReceiveDeps {
   /** Inspection and policy (issue 3); without it every message is delivered. */
   readonly inspect?: ((raw: Readable, envelope: Envelope) => Promise<InspectionResult>) | undefined;
   readonly notices?: NoticeSettings | undefined;
+  /** `disclaimers.signed: hold`: signed, encrypted and DKIM-signed mail waits for review. */
+  readonly holdSealed?: boolean | undefined;
 }
 
 export interface ReceiveInput {
@@ -61,7 +64,8 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
     await spool.discard();
     throw refusal;
   }
-  const result = inspection ? await inspection : null;
+  const inspected = inspection ? await inspection : null;
+  const result = deps.holdSealed ? holdIfSealed(inspected, guard.headerSection) : inspected;
   if (result) recordInspection(deps.metrics, result);
   const action = result?.verdict.action ?? 'deliver';
   const reasons = result?.verdict.reasons.map((r) => r.rule) ?? [];
@@ -98,6 +102,23 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
   deps.metrics.smtpMessageSize.observe(guard.bytes);
   deps.metrics.smtpCommitSeconds.observe((performance.now() - started) / 1000);
   return { id, size: guard.bytes, action, reasons };
+}
+
+/**
+ * Signed or encrypted mail cannot take the disclaimer without breaking its signature: with
+ * `disclaimers.signed: hold` a reviewer decides, and a released message goes out untouched.
+ */
+function holdIfSealed(result: InspectionResult | null, headerSection: Buffer): InspectionResult | null {
+  const kind = sealedKind(headerSection);
+  if (!kind) return result;
+  const reason: Reason = {
+    rule: 'disclaimer-sealed',
+    action: 'hold',
+    mode: 'enforce',
+    explanation: `${kind} mail cannot carry the disclaimer without breaking its signature (disclaimers.signed: hold)`,
+  };
+  const base = result ?? EMPTY_INSPECTION;
+  return { ...base, verdict: mergeVerdicts([...base.verdict.reasons, reason]) };
 }
 
 /** A second reader of the guarded stream, for inspection, alongside the spool. */
