@@ -1,3 +1,5 @@
+import { Libmime } from 'libmime';
+import addressparser from 'nodemailer/lib/addressparser';
 import type { MimeNode } from '@zone-eu/mailsplit';
 
 /** The parts of mailsplit's MimeNode the rewriter relies on, named once. */
@@ -25,4 +27,29 @@ export function hasHeader(node: Node, key: string): boolean {
 export function contentTypeParam(node: Node, name: string): string {
   const match = new RegExp(`;\\s*${name}\\s*=\\s*"?([^";\\s]+)`, 'i').exec(headerValue(node, 'content-type'));
   return match?.[1]?.toLowerCase() ?? '';
+}
+
+export interface Sender {
+  /** Lower case. */
+  readonly address: string;
+  /** The display name, decoded ("" when none). */
+  readonly name: string;
+}
+
+/** The first mailbox of the top From header: whose disclaimer applies and whose name fills {{sender_name}}. */
+export function senderOf(root: Node): Sender | null {
+  const value = root.headers ? root.headers.getFirst('from') : '';
+  const mailbox = addressparser(value, { flatten: true }).find((entry) => entry.address);
+  if (!mailbox?.address) return null;
+  return { address: mailbox.address.toLowerCase(), name: decodeWords(mailbox.name) };
+}
+
+const libmime = new Libmime();
+
+function decodeWords(text: string): string {
+  try {
+    return libmime.decodeWords(text).trim();
+  } catch {
+    return text.trim();
+  }
 }
