@@ -24,9 +24,10 @@ import type { HtmlVisitor, Tag, VisibleLine } from './reply-boundary-html-scan.j
  * - Text alone: a separator line ("-----Original Message-----", "Begin forwarded message:"…)
  *   or an Outlook-style "From: / Sent: / To: / Subject:" block, outside any quote.
  *
- * Quotes (the last two groups above but one) count only when none of the sender's own text
- * follows them outside a blockquote: that is an interleaved reply, and the disclaimer then
- * belongs at the bottom. Linear in the length of the HTML.
+ * Quote markers (gmail_quote, moz-cite-prefix, yahoo_quoted, blockquotes) count only when
+ * none of the sender's own text follows them outside a blockquote: otherwise it is an
+ * interleaved or bottom-posted reply, and the disclaimer belongs at the bottom. Forward and
+ * Outlook header markers always count. Linear in the length of the HTML.
  */
 export function htmlReplyBoundary(html: string): number | null {
   const finder = new BoundaryFinder(html);
