@@ -29,6 +29,11 @@ export class BodySelector {
     return node.contentType === 'text/calendar' ? { kind: 'blocked', reason: 'calendar' } : { kind: 'other' };
   }
 
+  /** True once a multipart in body position has given its body slot (or has alternatives). */
+  hasBody(container: Node): boolean {
+    return container.multipart === 'alternative' || this.#claimed.has(container);
+  }
+
   #inBodyPosition(node: Node): boolean {
     const parent = node.parentNode;
     if (!parent) return node.multipart ? true : isTextBody(node);

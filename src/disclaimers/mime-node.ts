@@ -15,6 +15,11 @@ export function headerEol(node: Node): string {
   return rawHeaders(node).includes('\r\n') ? '\r\n' : '\n';
 }
 
+/** The boundary the splitter matched this multipart's parts by (case as written), or null. */
+export function boundaryOf(node: Node): string | null {
+  return node._boundary ? node._boundary.toString('latin1') : null;
+}
+
 export function headerValue(node: Node, key: string): string {
   return node.headers ? node.headers.getFirst(key) : '';
 }

@@ -3,10 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import { Splitter, type SplitterChunk } from '@zone-eu/mailsplit';
 import { BodySelector } from './body-selection.js';
 import { classifyMessage } from './message-class.js';
-import { headerEol, rawHeaders, type Node } from './mime-node.js';
+import { boundaryOf, headerEol, rawHeaders, type Node } from './mime-node.js';
 import { rewriteBodyPart } from './rewrite-part.js';
 import type { DisclaimerContent, RewriteReport, RewriteSettings, UntouchedReason } from './types.js';
-import { wrapMessage } from './wrap.js';
+import { addedBoundary, disclaimerPart, wrapMessage } from './wrap.js';
 
 export interface RewriteInput {
   readonly settings: RewriteSettings;
@@ -43,6 +43,8 @@ export class DisclaimerJoiner extends Transform {
   readonly #input: RewriteInput;
   readonly #selector = new BodySelector();
   #content: DisclaimerContent | null = null;
+  #root: Node | null = null;
+  #addedPart = false;
   /** Set when the whole message passes through untouched. */
   #passReason: UntouchedReason | null = null;
   #wrapTail: Buffer | null = null;
@@ -68,7 +70,8 @@ export class DisclaimerJoiner extends Transform {
       else if (chunk.type === 'body' && this.#pending) this.#onPendingBody(chunk.value);
       else {
         this.#finishPending();
-        this.push(chunk.value);
+        if (chunk.type === 'data' && chunk.node === this.#root) this.#onRootData(chunk.value);
+        else this.push(chunk.value);
       }
       callback();
     } catch (err) {
@@ -102,6 +105,7 @@ export class DisclaimerJoiner extends Transform {
 
   #onRoot(root: Node): void {
     const { settings } = this.#input;
+    this.#root = root;
     this.#content = this.#input.choose(root);
     const kind = classifyMessage(root);
     if (!this.#content) this.#passReason = 'no-disclaimer';
@@ -121,6 +125,35 @@ export class DisclaimerJoiner extends Transform {
       return;
     }
     this.#select(root);
+  }
+
+  /**
+   * A multipart/mixed with no text body of its own (a scanner's PDF, a forwarded file) gets a
+   * disclaimer part of its own, added as its last part, just before the closing delimiter.
+   */
+  #onRootData(value: Buffer): void {
+    const root = this.#root;
+    const content = this.#content;
+    if (!root || !content || root.multipart !== 'mixed' || this.#passReason || this.#wrapTail || this.#addedPart || this.#selector.hasBody(root)) {
+      this.push(value);
+      return;
+    }
+    const at = closingDelimiterAt(value, root);
+    if (at < 0) {
+      this.push(value);
+      return;
+    }
+    const eol = headerEol(root);
+    const boundary = boundaryOf(root);
+    if (!boundary) {
+      this.push(value);
+      return;
+    }
+    this.#addedPart = true;
+    this.#changed++;
+    this.push(value.subarray(0, at));
+    this.push(Buffer.from(`--${boundary}${eol}${disclaimerPart(content, addedBoundary(this.#input.seed, 'added'), eol)}`, 'latin1'));
+    this.push(value.subarray(at));
   }
 
   #select(node: Node): void {
@@ -186,4 +219,15 @@ export async function rewriteBuffer(message: Buffer, input: RewriteInput): Promi
   sink.on('data', (c: Buffer) => chunks.push(c));
   const report = await rewriteMessage(Readable.from([message]), sink, input);
   return { output: Buffer.concat(chunks), report };
+}
+
+/** Where the multipart's closing delimiter line ("--boundary--") starts in a chunk, or -1. */
+function closingDelimiterAt(chunk: Buffer, multipart: Node): number {
+  const boundary = boundaryOf(multipart);
+  if (!boundary) return -1;
+  const delimiter = Buffer.from(`--${boundary}--`, 'latin1');
+  for (let at = chunk.indexOf(delimiter); at >= 0; at = chunk.indexOf(delimiter, at + 1)) {
+    if (at === 0 || chunk[at - 1] === 0x0a) return at;
+  }
+  return -1;
 }

@@ -17,7 +17,7 @@ export interface Wrapping {
 }
 
 export function wrapMessage(root: Node, content: DisclaimerContent, seed: string, eol: string): Wrapping {
-  const boundary = `----=_mouthguard_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
+  const boundary = addedBoundary(seed, 'wrap');
   const lines = root.headers ? root.headers.getList() : [];
   const raw = (line: { line: string }): string => line.line.replace(/\r?\n/g, eol);
   const outer = lines.filter((l) => !l.key.startsWith('content-')).map(raw);
@@ -26,22 +26,31 @@ export function wrapMessage(root: Node, content: DisclaimerContent, seed: string
   outer.push(`Content-Type: multipart/mixed;${eol} boundary="${boundary}"`);
 
   const head = [...outer, '', `This is a multi-part message in MIME format.`, `--${boundary}`, ...inner, '', ''].join(eol);
-  const alt = `${boundary}_alt`;
-  const tail = [
+  const tail = ['', `--${boundary}`, disclaimerPart(content, `${boundary}_alt`, eol), `--${boundary}--`, ''].join(eol);
+  return { head: Buffer.from(head, 'latin1'), tail: Buffer.from(tail, 'latin1') };
+}
+
+/**
+ * A body part holding only the disclaimer, as text and HTML alternatives (headers, blank line,
+ * content, ending with a line break): for wrapped mail, and for a multipart/mixed that has no
+ * text body of its own (a scanner's PDF, say).
+ */
+export function disclaimerPart(content: DisclaimerContent, boundary: string, eol: string): string {
+  return [
+    `Content-Type: multipart/alternative;${eol} boundary="${boundary}"`,
     '',
     `--${boundary}`,
-    `Content-Type: multipart/alternative;${eol} boundary="${alt}"`,
-    '',
-    `--${alt}`,
     ...qpPart('text/plain', content.text.replace(/\n/g, eol) + eol, eol),
-    `--${alt}`,
+    `--${boundary}`,
     ...qpPart('text/html', disclaimerElement(content, eol) + eol, eol),
-    `--${alt}--`,
-    '',
     `--${boundary}--`,
     '',
   ].join(eol);
-  return { head: Buffer.from(head, 'latin1'), tail: Buffer.from(tail, 'latin1') };
+}
+
+/** A boundary for parts the rewriter adds: unique to the message, the same on every retry. */
+export function addedBoundary(seed: string, purpose: string): string {
+  return `----=_mouthguard_${createHash('sha256').update(`${purpose}:${seed}`).digest('hex').slice(0, 24)}`;
 }
 
 function qpPart(type: string, body: string, eol: string): string[] {

@@ -241,3 +241,22 @@ describe('mail it must not change', () => {
     expect(result.output.equals(input)).toBe(true);
   });
 });
+
+describe('a mixed message without a text body', () => {
+  it('gets a disclaimer part of its own, added last', async () => {
+    const input = message(
+      ['From: scanner@smile-dental.co.uk', 'To: referrals@hospital.nhs.uk', 'Subject: Scan', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="Scan-Boundary"'],
+      ['--Scan-Boundary', 'Content-Type: application/pdf; name="scan.pdf"', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename="scan.pdf"', '', 'JVBERi0xLjQK', '--Scan-Boundary--', ''].join('\r\n'),
+    );
+    const { output, report } = await run(input);
+    expect(report).toMatchObject({ outcome: 'inserted', partsChanged: 1 });
+    const parts = await splitParts(output);
+    expect(parts.map((p) => p.node.contentType)).toEqual(['multipart/mixed', 'application/pdf', 'multipart/alternative', 'text/plain', 'text/html']);
+    expect(parts[1]!.body.toString()).toBe('JVBERi0xLjQK');
+    expect(decodedText(parts[3]!).trimEnd()).toBe('Smile Dental Care Ltd, registered in England no. 01234567.\r\nThis email is confidential.');
+    const parsed = await simpleParser(output);
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(['scan.pdf']);
+    expect(output.toString('latin1')).toMatch(/--Scan-Boundary--\r\n$/);
+    expect((await run(output)).report).toMatchObject({ outcome: 'unchanged', reason: 'already-present' });
+  });
+});
