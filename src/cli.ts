@@ -13,6 +13,7 @@ usage: mouthguard <command> [--config FILE]
   held list|show|release|reject  messages held for review (see: mouthguard held)
   patients import|status|clear   the practice's patient list, for exact match (see: mouthguard patients)
   scan [--json] FILE.eml...      run saved mail through inspection and policy, without sending
+  disclaimer show|set|history|rollback|remove|preview|apply   the disclaimer texts (see: mouthguard disclaimer)
 
 The configuration comes from --config, MOUTHGUARD_CONFIG or ./mouthguard.yaml.`;
 
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./cli/patients.js')).patientsCommand(args);
     case 'scan':
       return (await import('./cli/scan.js')).scanCommand(args);
+    case 'disclaimer':
+      return (await import('./cli/disclaimer.js')).disclaimerCommand(args);
     case undefined:
     case 'help':
     case '--help':
