@@ -12,6 +12,7 @@ import { inspectMessage } from './pipeline/inspect-message.js';
 import { InspectionPool } from './pipeline/inspection-pool.js';
 import { noticeSettingsFrom } from './pipeline/policy-notice.js';
 import { receiveMessage } from './pipeline/receive.js';
+import { disclaimerPlanner } from './pipeline/disclaimer-plan.js';
 import { loadPatientList, patientIndexOf, patientListStamp, type PatientListData } from './policies/patient-list.js';
 import { detectorsFor } from './policies/registry.js';
 import { relayNameOf } from './config/relay-name.js';
@@ -65,6 +66,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
       bounceFrom: `postmaster@${config.practice.domains[0]}`,
       metrics,
       log,
+      planDisclaimer: config.disclaimers.enabled ? disclaimerPlanner(store, config) : undefined,
     },
     { concurrency: config.delivery.concurrency, pollInterval: config.delivery.pollInterval, leaseMs: config.delivery.lease },
   );

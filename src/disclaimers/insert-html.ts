@@ -31,12 +31,12 @@ export function disclaimerElement(content: DisclaimerContent, eol: string): stri
 /**
  * The HTML with the disclaimer element inside the document: before the quoted earlier
  * messages (placement reply, when the reply's quote is recognised), else before `</body>`,
- * else before `</html>`, else at the end. 'already-present' as for text.
+ * else before `</html>`, else at the end. null as for text.
  */
-export function insertIntoHtml(html: string, content: DisclaimerContent, options: HtmlInsertOptions): string | 'already-present' {
+export function insertIntoHtml(html: string, content: DisclaimerContent, options: HtmlInsertOptions): string | null {
   const boundary = options.placement === 'reply' ? htmlReplyBoundary(html) : null;
   const scope = options.repeat === 'once-per-thread' || boundary === null ? html : html.slice(0, boundary);
-  if (htmlHasDisclaimer(scope, content)) return 'already-present';
+  if (htmlHasDisclaimer(scope, content)) return null;
 
   const at = boundary ?? lastTagStart(html, /<\/body\s*>/gi) ?? lastTagStart(html, /<\/html\s*>/gi) ?? html.length;
   const { eol } = options;

@@ -16,14 +16,14 @@ const SIG_DELIMITER = '-- ';
 
 /**
  * The text with the disclaimer under the newest reply (above the quoted earlier messages) or
- * at the bottom; 'already-present' when the thread (or, for every-message, the newest part)
+ * at the bottom; null when the thread (or, for every-message, the newest part)
  * already carries it. Separated by a signature delimiter unless the sender's own signature
  * already has one, then by a single blank line; no stray blank lines.
  */
-export function insertIntoText(text: string, content: DisclaimerContent, options: TextInsertOptions): string | 'already-present' {
+export function insertIntoText(text: string, content: DisclaimerContent, options: TextInsertOptions): string | null {
   const boundary = options.placement === 'reply' ? textReplyBoundary(text) : null;
   const newest = boundary === null ? text : text.slice(0, boundary);
-  if (textHasDisclaimer(options.repeat === 'once-per-thread' ? text : newest, content)) return 'already-present';
+  if (textHasDisclaimer(options.repeat === 'once-per-thread' ? text : newest, content)) return null;
 
   const { eol } = options;
   const reply = newest.replace(/\s+$/, '');

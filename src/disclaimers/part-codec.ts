@@ -124,7 +124,7 @@ function decodeCharset(bytes: Buffer, name: string): string | null {
 /** Bytes in `name` that decode back to exactly `text`, or null when the charset cannot carry it. */
 function encodeCharset(text: string, name: string): Buffer | null {
   if (name === 'utf-8' || name === 'utf8') return Buffer.from(text, 'utf8');
-  if (name === 'us-ascii') return /^[\x00-\x7f]*$/.test(text) ? Buffer.from(text, 'latin1') : null;
+  if (name === 'us-ascii') return isAsciiText(text) ? Buffer.from(text, 'latin1') : null;
   if (!iconv.encodingExists(name)) return null;
   const bytes = iconv.encode(text, name, { addBOM: false });
   return iconv.decode(bytes, name, { stripBOM: false }) === text ? bytes : null;
@@ -136,6 +136,11 @@ function strictUtf8(bytes: Buffer): string | null {
   } catch {
     return null;
   }
+}
+
+export function isAsciiText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 export function isAscii(bytes: Buffer): boolean {

@@ -1,7 +1,7 @@
 import { insertIntoHtml, retargetMetaCharset } from './insert-html.js';
 import { insertIntoText } from './insert-text.js';
 import { headerEol, type Node } from './mime-node.js';
-import { decodePart, encodePart } from './part-codec.js';
+import { decodePart, encodePart, isAsciiText } from './part-codec.js';
 import type { DisclaimerContent, RewriteSettings, UntouchedReason } from './types.js';
 
 export interface RewrittenPart {
@@ -19,12 +19,13 @@ export function rewriteBodyPart(node: Node, raw: Buffer, content: DisclaimerCont
   const headersEol = headerEol(node);
   const eol = lineBreakOf(decoded.text) ?? headersEol;
   const html = node.contentType === 'text/html';
+  if (!(html ? content.html : content.text).trim()) return 'no-disclaimer';
   // Into text of an unknown charset only ASCII can go without corrupting it.
-  if (decoded.opaque && !/^[\x00-\x7f]*$/.test(html ? content.html : content.text)) return 'unknown-charset';
+  if (decoded.opaque && !isAsciiText(html ? content.html : content.text)) return 'unknown-charset';
   const inserted = html
     ? insertIntoHtml(decoded.text, content, { placement: settings.placement, repeat: settings.repeat, eol })
     : insertIntoText(decoded.text, content, { placement: settings.placement, repeat: settings.repeat, eol, flowed: node.flowed });
-  if (inserted === 'already-present') return inserted;
+  if (inserted === null) return 'already-present';
 
   let encoded = encodePart(inserted, decoded, eol);
   if (html && encoded.charset) encoded = encodePart(retargetMetaCharset(inserted, encoded.charset), decoded, eol);

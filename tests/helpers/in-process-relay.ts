@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { hashPassword } from '../../src/accounts/passwords.js';
+import type { Config } from '../../src/config/schema.js';
 import { startRelay, type Relay } from '../../src/main.js';
 import { openStore } from '../../src/store/open-store.js';
 import { RecordingUpstream } from './recording-upstream.js';
@@ -13,6 +14,7 @@ export interface Harness {
   readonly relay: Relay;
   readonly upstream: RecordingUpstream;
   readonly dataDir: string;
+  readonly config: Config;
   port(name: 'submission' | 'plain'): number;
   stop(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startHarness(extra: Record<string, unknown> = {}): Promise
     relay,
     upstream,
     dataDir,
+    config,
     port(name) {
       const listener = relay.listeners.find((l) => l.name === name);
       if (!listener) throw new Error(`no listener ${name}`);
