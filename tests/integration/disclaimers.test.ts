@@ -1,5 +1,5 @@
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareDisclaimer } from '../../src/disclaimers/validate.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -32,7 +32,7 @@ async function saveText(h: Harness, text: string, note: string): Promise<void> {
   }
 }
 
-function send(h: Harness, mail: nodemailer.SendMailOptions): Promise<unknown> {
+function send(h: Harness, mail: SendMailOptions): Promise<unknown> {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port: h.port('submission'),
