@@ -9,6 +9,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { historyLine, scopeLabel, versionDetails, versionJson } from './disclaimer-format.js';
 import { configFrom, UsageError } from './common.js';
+import { applyCommand, previewCommand } from './disclaimer-render.js';
 
 const USAGE = `usage:
   mouthguard disclaimer show [SCOPE] [--json]        the current text (of one scope, or of every scope)
@@ -18,8 +19,11 @@ const USAGE = `usage:
   mouthguard disclaimer history [SCOPE] [--json] [--limit N]
   mouthguard disclaimer rollback VERSION_ID [--note TEXT]   save a copy of an earlier version as the newest
   mouthguard disclaimer remove SCOPE [--note TEXT]   a sender, group or domain goes back to the less specific text
-  mouthguard disclaimer preview FILE|--sample        a message as it would leave, with the disclaimer
-  mouthguard disclaimer apply FILE.eml... [--out-dir DIR]   rewrite saved messages (stdout, or files in DIR)
+  mouthguard disclaimer preview [SCOPE] [--text-file F] [--html-file F] [FILE.eml] [--raw]
+                                                     a sample reply (or FILE) as it would leave: its text and
+                                                     HTML with the scope's saved text, or with an unsaved draft
+  mouthguard disclaimer apply FILE.eml [--out-dir DIR FILE.eml...]
+                                                     rewrite saved messages as delivery would (stdout, or into DIR)
 SCOPE is one of --domain D (one of practice.domains), --group G (one of disclaimers.groups) or
 --sender ADDR; without one, the default, used for every sender with no more specific text.
 Templates may use {{sender_name}}, {{sender_address}}, {{practice_name}}, {{practice_address}},
@@ -43,7 +47,7 @@ const OPTIONS = {
   actor: { type: 'string' },
   limit: { type: 'string' },
   'out-dir': { type: 'string' },
-  sample: { type: 'boolean' },
+  raw: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -66,9 +70,20 @@ export async function disclaimerCommand(args: string[]): Promise<void> {
     case 'rollback':
     case 'remove':
       return withStore(values, (store, config) => run(action, store, config, values, rest));
-    // ---- preview and apply: added with the rewriter (src/disclaimers/rewrite.ts) ----
-    // case 'preview':
-    // case 'apply':
+    case 'apply':
+      return withStore(values, (store, config) => applyCommand(store, config, rest, values['out-dir']));
+    case 'preview':
+      return withStore(values, (store, config) =>
+        previewCommand(store, config, {
+          scope: scopeFrom(values, config, false),
+          draft:
+            values['text-file'] === undefined && values['html-file'] === undefined
+              ? null
+              : { text: values['text-file'] === undefined ? null : readTemplateFile(values['text-file']), html: values['html-file'] === undefined ? null : readTemplateFile(values['html-file']) },
+          file: rest[0],
+          raw: values.raw === true,
+        }),
+      );
     default:
       throw new UsageError(USAGE);
   }
@@ -151,7 +166,7 @@ async function show(store: Store, config: Readonly<Config>, scope: DisclaimerSco
   }
 }
 
-function readTemplateFile(file: string): string {
+export function readTemplateFile(file: string): string {
   let size: number;
   try {
     size = statSync(file).size;

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -202,10 +202,44 @@ describe('mouthguard disclaimer', () => {
   it('unknown subcommands and options print the usage with exit 2, listing preview and apply', async () => {
     const result = await cli('frobnicate');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/mouthguard disclaimer preview FILE\|--sample/);
-    expect(result.stderr).toMatch(/mouthguard disclaimer apply FILE\.eml\.\.\. \[--out-dir DIR\]/);
+    expect(result.stderr).toMatch(/mouthguard disclaimer preview \[SCOPE\]/);
+    expect(result.stderr).toMatch(/mouthguard disclaimer apply FILE\.eml/);
     expect((await cli('show', '--colour')).code).toBe(2);
     const help = await runCli(['help']);
     expect(help.stdout).toMatch(/disclaimer show\|set\|history\|rollback\|remove\|preview\|apply/);
+  });
+
+  describe('preview and apply', () => {
+    const GOLDEN_INPUTS = join(import.meta.dirname, '../golden/disclaimers/inputs');
+
+    it('previews a draft in the sample reply, above the quoted message, without saving it', async () => {
+      const draft = file('draft.txt', 'Bright Smile, company no. {{company_number}}.\nPlease tell {{sender_name}} if this reached you in error.\n');
+      const result = await cli('preview', '--text-file', draft);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('Sarah Patel\n\n-- \nBright Smile, company no. 01234567.\nPlease tell Sarah Patel if this reached you in error.\n\nOn Mon, 23 Nov 2026');
+      expect(result.stdout).toMatch(/===== HTML =====[\s\S]*<div data-mouthguard-disclaimer="mg-[0-9a-f]{12}"[\s\S]*<div class="gmail_quote">/);
+      expect((await json('history')).length).toBe(0);
+    });
+
+    it('refuses a draft that could not be saved, saying why', async () => {
+      const result = await cli('preview', '--text-file', file('bad.txt', 'Hello {{patient_name}}\n'));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('patient_name');
+    });
+
+    it('applies the saved text for the sender of each message, to stdout or into a directory', async () => {
+      expect((await cli('set', '--text-file', file('t.txt', 'Bright Smile Dental: confidential.\n'))).code).toBe(0);
+      const one = await cli('apply', join(GOLDEN_INPUTS, 'gmail-reply.eml'));
+      expect(one.code, one.stderr).toBe(0);
+      expect(one.stdout).toContain('Sarah\n\n-- \nBright Smile Dental: confidential.\n\nOn Mon, 23 Nov 2026'.replace(/\n/g, '\r\n'));
+      expect(one.stderr).toContain('disclaimer added to 2 part(s)');
+
+      const out = join(dir, 'out');
+      const many = await cli('apply', '--out-dir', out, join(GOLDEN_INPUTS, 'apple-reply.eml'), join(GOLDEN_INPUTS, 'outlook-reply.eml'));
+      expect(many.code, many.stderr).toBe(0);
+      expect(readFileSync(join(out, 'apple-reply.eml'), 'latin1')).toContain('data-mouthguard-disclaimer');
+      expect(readFileSync(join(out, 'outlook-reply.eml'), 'latin1')).toContain('Bright Smile Dental: confidential.');
+      expect((await cli('apply', join(GOLDEN_INPUTS, 'apple-reply.eml'), join(GOLDEN_INPUTS, 'gmail-reply.eml'))).code).toBe(2);
+    });
   });
 });
