@@ -96,7 +96,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     log,
     inspect: (raw: Readable, envelope: Envelope) => (threads ? threads.inspect(raw, envelope) : inspectMessage(raw, envelope, inspectDeps)),
     notices: noticeSettingsFrom(config, relayName),
-    holdSealed: config.disclaimers.enabled && config.disclaimers.signed === 'hold',
+    holdSealed: config.disclaimers.enabled && config.disclaimers.signed === 'hold' ? { skipMachineMail: config.disclaimers.skipMachineMail } : undefined,
   };
   const frontDoor = new FrontDoor({
     config,

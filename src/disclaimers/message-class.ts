@@ -5,7 +5,12 @@ import type { UntouchedReason } from './types.js';
  * What the top of a message says about it, before any body is read: mail that must not be
  * changed (a signature would break) and mail written by machines for machines.
  */
-export type MessageClass = 'ordinary' | Extract<UntouchedReason, 'signed' | 'encrypted' | 'dkim-signed' | 'machine-generated' | 'calendar'>;
+export interface MessageClass {
+  /** A signature or encryption that a change would break. */
+  readonly sealed: Extract<UntouchedReason, 'signed' | 'encrypted' | 'dkim-signed'> | null;
+  /** Written by a machine for machines. */
+  readonly machine: Extract<UntouchedReason, 'machine-generated' | 'calendar'> | null;
+}
 
 /** Signed or encrypted content types: changing a byte inside breaks them. */
 export function cryptoKind(node: Node): 'signed' | 'encrypted' | null {
@@ -20,13 +25,9 @@ export function cryptoKind(node: Node): 'signed' | 'encrypted' | null {
 }
 
 export function classifyMessage(root: Node): MessageClass {
-  const crypto = cryptoKind(root);
-  if (crypto) return crypto;
-  if (hasHeader(root, 'dkim-signature')) return 'dkim-signed';
-  if (isMachineGenerated(root)) return 'machine-generated';
   const type = root.contentType || '';
-  if (type === 'text/calendar' || type === 'application/ics') return 'calendar';
-  return 'ordinary';
+  const machine = isMachineGenerated(root) ? 'machine-generated' : type === 'text/calendar' || type === 'application/ics' ? 'calendar' : null;
+  return { sealed: cryptoKind(root) ?? (hasHeader(root, 'dkim-signature') ? 'dkim-signed' : null), machine };
 }
 
 /** Delivery and disposition reports, auto-replies (RFC 3834) and their common non-standard marks. */

@@ -107,18 +107,17 @@ export class DisclaimerJoiner extends Transform {
     const { settings } = this.#input;
     this.#root = root;
     this.#content = this.#input.choose(root);
-    const kind = classifyMessage(root);
+    const { sealed, machine } = classifyMessage(root);
     if (!this.#content) this.#passReason = 'no-disclaimer';
-    else if (kind === 'machine-generated' || kind === 'calendar') {
-      if (settings.skipMachineMail) this.#passReason = kind;
-    } else if (kind !== 'ordinary') {
+    else if (machine && settings.skipMachineMail) this.#passReason = machine;
+    else if (sealed) {
       if (settings.signed === 'wrap') {
         const wrapping = wrapMessage(root, this.#content, this.#input.seed, headerEol(root));
         this.push(wrapping.head);
         this.#wrapTail = wrapping.tail;
         return;
       }
-      this.#passReason = kind;
+      this.#passReason = sealed;
     }
     if (this.#passReason) {
       this.push(rawHeaders(root));

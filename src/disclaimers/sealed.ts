@@ -3,13 +3,14 @@ import { classifyMessage } from './message-class.js';
 
 /**
  * Whether a message's top header section marks it as sealed: signed, encrypted, or carrying a
- * DKIM signature that a disclaimer would break. Used on receipt, where `disclaimers.signed:
- * hold` turns it into a hold for review.
+ * DKIM signature that a disclaimer would break (null for machine mail the rewriter skips).
+ * Used on receipt, where `disclaimers.signed: hold` turns it into a hold for review.
  */
-export function sealedKind(headerSection: Buffer): 'signed' | 'encrypted' | 'dkim-signed' | null {
+export function sealedKind(headerSection: Buffer, skipMachineMail: boolean): 'signed' | 'encrypted' | 'dkim-signed' | null {
   const root = new MimeNode(false, {});
   root.addHeaderChunk(headerSection);
   root.parseHeaders();
-  const kind = classifyMessage(root);
-  return kind === 'signed' || kind === 'encrypted' || kind === 'dkim-signed' ? kind : null;
+  const { sealed, machine } = classifyMessage(root);
+  // Machine mail gets no disclaimer anyway, so its signature is no reason to hold it.
+  return machine && skipMachineMail ? null : sealed;
 }

@@ -23,7 +23,7 @@ export interface ReceiveDeps {
   readonly inspect?: ((raw: Readable, envelope: Envelope) => Promise<InspectionResult>) | undefined;
   readonly notices?: NoticeSettings | undefined;
   /** `disclaimers.signed: hold`: signed, encrypted and DKIM-signed mail waits for review. */
-  readonly holdSealed?: boolean | undefined;
+  readonly holdSealed?: { readonly skipMachineMail: boolean } | undefined;
 }
 
 export interface ReceiveInput {
@@ -65,7 +65,7 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
     throw refusal;
   }
   const inspected = inspection ? await inspection : null;
-  const result = deps.holdSealed ? holdIfSealed(inspected, guard.headerSection) : inspected;
+  const result = deps.holdSealed ? holdIfSealed(inspected, sealedKind(guard.headerSection, deps.holdSealed.skipMachineMail)) : inspected;
   if (result) recordInspection(deps.metrics, result);
   const action = result?.verdict.action ?? 'deliver';
   const reasons = result?.verdict.reasons.map((r) => r.rule) ?? [];
@@ -108,8 +108,7 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
  * Signed or encrypted mail cannot take the disclaimer without breaking its signature: with
  * `disclaimers.signed: hold` a reviewer decides, and a released message goes out untouched.
  */
-function holdIfSealed(result: InspectionResult | null, headerSection: Buffer): InspectionResult | null {
-  const kind = sealedKind(headerSection);
+function holdIfSealed(result: InspectionResult | null, kind: ReturnType<typeof sealedKind>): InspectionResult | null {
   if (!kind) return result;
   const reason: Reason = {
     rule: 'disclaimer-sealed',

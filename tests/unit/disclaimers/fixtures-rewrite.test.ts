@@ -91,3 +91,20 @@ describe('the rewriter on every shared fixture', () => {
     }
   });
 });
+
+describe('signed: wrap on every shared fixture', () => {
+  it.each(files)('%s', async (file) => {
+    const input = readFileSync(join(FIXTURES, file));
+    const { output, report } = await rewriteBuffer(input, { settings: { ...DEFAULT_SETTINGS, signed: 'wrap' }, choose: () => content, seed: file });
+    if (report.outcome !== 'wrapped') return;
+    // The original content, headers aside, goes inside byte for byte: its signature still verifies.
+    const end = /\r?\n\r?\n/.exec(input.toString('latin1'))!;
+    const originalBody = input.subarray(end.index + end[0].length);
+    expect(output.includes(originalBody)).toBe(true);
+    const parsed = await simpleParser(output);
+    expect(parsed.text ?? '').toContain('Registered in England');
+    const parts = await splitParts(output);
+    expect(parts[0]!.node.contentType).toBe('multipart/mixed');
+    expect(parts[parts.length - 1]!.node.contentType).toBe('text/html');
+  });
+});
