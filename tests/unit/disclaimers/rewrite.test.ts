@@ -234,6 +234,13 @@ describe('mail it must not change', () => {
     expect((await run(report)).report.reason).toBe('machine-generated');
   });
 
+  it('skips a DKIM-signed delivery report as machine mail, not as signed mail (never wrapped)', async () => {
+    const input = message(['DKIM-Signature: v=1; d=example.org; b=abc', ...TOP, 'Content-Type: multipart/report; report-type=delivery-status; boundary="r"'], '--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--r--\r\n');
+    const { output, report } = await run(input, ASCII, { signed: 'wrap' });
+    expect(report).toMatchObject({ outcome: 'unchanged', reason: 'machine-generated' });
+    expect(output.equals(input)).toBe(true);
+  });
+
   it('leaves a message alone when no disclaimer applies', async () => {
     const input = message([...TOP, 'Content-Type: text/plain'], 'Hi\r\n');
     const result = await rewriteBuffer(input, { settings: DEFAULT_SETTINGS, choose: () => null, seed: 'x' });
