@@ -1,21 +1,19 @@
 import { simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareDisclaimer } from '../../src/disclaimers/validate.js';
 import { openStore } from '../../src/store/open-store.js';
+import { useCleanups } from '../helpers/cleanups.js';
 import { startHarness, TEST_PASSWORD, TEST_SENDER, TEST_USER, type Harness } from '../helpers/in-process-relay.js';
 import { withoutTrace } from '../helpers/recording-upstream.js';
 
 /** End to end: texts saved in the store, messages sent over SMTP, what arrives upstream. */
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-});
+const afterTest = useCleanups();
 
 async function harness(extra: Record<string, unknown> = {}): Promise<Harness> {
   const h = await startHarness(extra);
-  cleanups.push(() => h.stop());
+  afterTest(() => h.stop());
   return h;
 }
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { parseScopeKey, scopeKey, type DisclaimerScope } from '../../core/disclaimer-scope.js';
 import type { DisclaimerVersion, NewDisclaimerVersion } from '../types.js';
+import { StatementCache } from './statement-cache.js';
 
 interface DisclaimerRow {
   id: number;
@@ -42,20 +43,16 @@ function toVersion(row: DisclaimerRow): DisclaimerVersion {
 export class DisclaimerQueries {
   readonly #db: Database.Database;
 
-  readonly #statements = new Map<string, Database.Statement>();
+  /** Prepared once: delivery asks for the revision before every message. */
+  readonly #statements: StatementCache;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#statements = new StatementCache(db);
   }
 
-  /** Prepared once: delivery asks for the revision before every message. */
   #sql(text: string): Database.Statement {
-    let statement = this.#statements.get(text);
-    if (!statement) {
-      statement = this.#db.prepare(text);
-      this.#statements.set(text, statement);
-    }
-    return statement;
+    return this.#statements.get(text);
   }
 
   add(v: NewDisclaimerVersion): DisclaimerVersion {

@@ -10,6 +10,7 @@ import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
 import { GroupCommit } from './group-commit.js';
 import { PatientListQueries } from './patient-list-queries.js';
+import { StatementCache } from './statement-cache.js';
 import { DisclaimerQueries } from './disclaimer-queries.js';
 import { toAccount, toAudit, toHeld, toRecipient, toSummary, type AccountRow, type AuditRow, type MessageRow, type RecipientRow } from './rows.js';
 import {
@@ -53,6 +54,8 @@ export class SqliteStore implements Store {
   #wal: FileHandle | null = null;
   readonly #patients: PatientListQueries;
   readonly #disclaimers: DisclaimerQueries;
+  /** Prepared once, reused: preparing costs more than running these small statements. */
+  readonly #statements: StatementCache;
 
   private constructor(dataDir: string, durability: Durability) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -63,6 +66,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
+    this.#statements = new StatementCache(this.#db);
     this.#patients = new PatientListQueries(this.#db);
     this.#disclaimers = new DisclaimerQueries(this.#db);
     this.#bodies = new BodyFiles(join(dataDir, 'spool'));
@@ -73,16 +77,8 @@ export class SqliteStore implements Store {
     );
   }
 
-  readonly #statements = new Map<string, Database.Statement>();
-
-  /** Prepared once, reused: preparing costs more than running these small statements. */
   #sql(text: string): Database.Statement {
-    let statement = this.#statements.get(text);
-    if (!statement) {
-      statement = this.#db.prepare(text);
-      this.#statements.set(text, statement);
-    }
-    return statement;
+    return this.#statements.get(text);
   }
 
   static async open(dataDir: string, durability: Durability = 'full'): Promise<SqliteStore> {
