@@ -68,7 +68,8 @@ export interface EncodedPart {
 /**
  * Encodes rewritten text back: the original charset when it can carry the text exactly, else
  * UTF-8; the original transfer encoding when the result still fits it (lines of at most 998
- * octets, 7-bit data for 7bit), else quoted-printable. `eol` is the line break the part uses.
+ * octets, 7-bit data for 7bit), else quoted-printable. `eol` is the message's line break: the
+ * encoded lines end with it whatever the decoded text used (base64 content often has bare LFs).
  */
 export function encodePart(text: string, original: DecodedPart, eol: string): EncodedPart {
   let charset: string | null = null;
@@ -90,9 +91,11 @@ export function encodePart(text: string, original: DecodedPart, eol: string): En
 function encodeTransfer(bytes: Buffer, encoding: TransferEncoding, eol: string): Buffer {
   if (encoding === 'base64') return Buffer.from(wrapLines(bytes.toString('base64'), 76, eol), 'latin1');
   if (encoding === 'quoted-printable') {
-    // libqp keeps hard line breaks as they are but always soft-wraps with CRLF.
-    const encoded = libqp.wrap(libqp.encode(bytes), 76);
-    return Buffer.from(eol === '\n' ? encoded.replace(/=\r\n/g, '=\n') : encoded, 'latin1');
+    // libqp keeps the text's line breaks as they are (a bare LF or CR, which many servers
+    // refuse in a CRLF message) and soft-wraps with CRLF: every line ends as the message's do,
+    // and a lone CR, which is no line break, is escaped.
+    const encoded = libqp.wrap(libqp.encode(bytes).replace(/\r(?!\n)/g, '=0D'), 76);
+    return Buffer.from(encoded.replace(/\r?\n/g, eol), 'latin1');
   }
   return bytes;
 }

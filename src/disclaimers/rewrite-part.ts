@@ -27,8 +27,8 @@ export function rewriteBodyPart(node: Node, raw: Buffer, content: DisclaimerCont
     : insertIntoText(decoded.text, content, { placement: settings.placement, repeat: settings.repeat, eol, flowed: node.flowed });
   if (inserted === null) return 'already-present';
 
-  let encoded = encodePart(inserted, decoded, eol);
-  if (html && encoded.charset) encoded = encodePart(retargetMetaCharset(inserted, encoded.charset), decoded, eol);
+  let encoded = encodePart(inserted, decoded, headersEol);
+  if (html && encoded.charset) encoded = encodePart(retargetMetaCharset(inserted, encoded.charset), decoded, headersEol);
   if (!encoded.charset && !encoded.transferEncoding) return { headers: node.getHeaders(), body: encoded.body };
   if (encoded.charset) node.setCharset(encoded.charset);
   if (encoded.transferEncoding && node.headers) node.headers.update('Content-Transfer-Encoding', encoded.transferEncoding);
