@@ -10,6 +10,14 @@ export function rawHeaders(node: Node): Buffer {
   return node.getHeaders();
 }
 
+/**
+ * The header block ended with its empty line. A message that stops inside a header block has
+ * none, and text written after such a block would be read as more header lines.
+ */
+export function headerBlockEnded(node: Node): boolean {
+  return /(^|\n)\r?\n$/.test(rawHeaders(node).toString('latin1'));
+}
+
 /** CRLF or LF, as the node's own header block uses. */
 export function headerEol(node: Node): string {
   return rawHeaders(node).includes('\r\n') ? '\r\n' : '\n';

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Splitter, type SplitterChunk } from '@zone-eu/mailsplit';
 import { BodySelector } from './body-selection.js';
 import { classifyMessage } from './message-class.js';
-import { boundaryOf, headerEol, rawHeaders, type Node } from './mime-node.js';
+import { boundaryOf, headerBlockEnded, headerEol, rawHeaders, type Node } from './mime-node.js';
 import { rewriteBodyPart } from './rewrite-part.js';
 import type { DisclaimerContent, RewriteReport, RewriteSettings, UntouchedReason } from './types.js';
 import { addedBoundary, disclaimerPart, wrapMessage } from './wrap.js';
@@ -157,11 +157,14 @@ export class DisclaimerJoiner extends Transform {
 
   #select(node: Node): void {
     const selection = this.#selector.select(node);
-    if (selection.kind === 'body') this.#pending = { node, chunks: [], size: 0 };
-    else {
-      if (selection.kind === 'blocked') this.#skipped.push(selection.reason);
-      this.push(rawHeaders(node));
+    if (selection.kind === 'body' && headerBlockEnded(node)) {
+      this.#pending = { node, chunks: [], size: 0 };
+      return;
     }
+    // A message that stops inside a body part's headers: text added there would be read as headers.
+    if (selection.kind === 'body') this.#skipped.push('unparseable');
+    else if (selection.kind === 'blocked') this.#skipped.push(selection.reason);
+    this.push(rawHeaders(node));
   }
 
   #onPendingBody(value: Buffer): void {

@@ -360,6 +360,22 @@ describe('structure', () => {
 });
 
 describe('root headers', () => {
+  it('a message that ends inside its header block is left alone (text added would be read as headers)', async () => {
+    const msg = Buffer.from(['From: a@smile-dental.co.uk', 'To: b@example.org', 'Subject: x', 'no blank line, so this is a header too', ''].join('\r\n'), 'latin1');
+    const { output, report } = await run(msg);
+    expect(report).toMatchObject({ outcome: 'unchanged', reason: 'unparseable' });
+    expect(output.equals(msg)).toBe(true);
+  });
+
+  it('a multipart cut off just after a delimiter: the empty last part gets nothing', async () => {
+    const msg = message([...TOP, 'Content-Type: multipart/alternative; boundary="b"'], ['--b', 'Content-Type: text/plain', '', 'Hi', '--b', ''].join('\r\n'));
+    const { output, report } = await run(msg);
+    expect(report).toMatchObject({ outcome: 'inserted', partsChanged: 1, partsSkipped: ['unparseable'] });
+    expect(copies(output.toString('latin1'), 'This email is confidential')).toBe(1);
+    expect(output.toString('latin1')).toMatch(/This email is confidential\.\r\n--b\r\n$/);
+    expect((await run(output)).report.outcome).toBe('unchanged');
+  });
+
   it('no Content-Type, ASCII disclaimer: only the body changes', async () => {
     const msg = message(['From: a@smile-dental.co.uk', 'To: b@example.org', 'Subject: x'], 'Hello\r\n');
     const { output } = await run(msg);
