@@ -69,7 +69,7 @@ export class DisclaimerJoiner extends Transform {
       if (chunk.type === 'node') this.#onNode(chunk);
       else if (chunk.type === 'body' && this.#pending) this.#onPendingBody(chunk.value);
       else {
-        this.#finishPending();
+        this.#finishPending(chunk.type === 'data' ? chunk.value : null);
         if (chunk.type === 'data' && chunk.node === this.#root) this.#onRootData(chunk.value);
         else this.push(chunk.value);
       }
@@ -181,22 +181,26 @@ export class DisclaimerJoiner extends Transform {
     }
   }
 
-  #finishPending(): void {
+  /** `delimiter`: the data chunk (a boundary line) that ends the part, when one does. */
+  #finishPending(delimiter: Buffer | null = null): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = null;
-    const raw = Buffer.concat(pending.chunks, pending.size);
+    const whole = Buffer.concat(pending.chunks, pending.size);
     const content = this.#content;
+    const carried = delimiter && pending.node.parentNode ? delimiterLineBreak(whole, delimiter) : 0;
+    const raw = whole.subarray(0, whole.length - carried);
     const result = content ? rewriteBodyPart(pending.node, raw, content, this.#input.settings) : 'no-disclaimer';
     if (typeof result === 'string') {
       this.#skipped.push(result);
       this.push(rawHeaders(pending.node));
-      this.push(raw);
+      this.push(whole);
       return;
     }
     this.#changed++;
     this.push(result.headers);
     this.push(result.body);
+    if (carried) this.push(whole.subarray(raw.length));
   }
 
   #summary(): RewriteReport {
@@ -221,6 +225,17 @@ export async function rewriteBuffer(message: Buffer, input: RewriteInput): Promi
   sink.on('data', (c: Buffer) => chunks.push(c));
   const report = await rewriteMessage(Readable.from([message]), sink, input);
   return { output: Buffer.concat(chunks), report };
+}
+
+/**
+ * The line break before a delimiter belongs to the delimiter, and mailsplit hands it over with
+ * the delimiter line, except when it is all a part's body holds, where it depends on how the
+ * bytes arrived. Its length when it is still at the end of the body: it is kept out of the
+ * rewrite so the output does not depend on chunking.
+ */
+function delimiterLineBreak(body: Buffer, delimiter: Buffer): number {
+  if (delimiter[0] === 0x0a || delimiter[0] === 0x0d || body.at(-1) !== 0x0a) return 0;
+  return body.at(-2) === 0x0d ? 2 : 1;
 }
 
 /** Where the multipart's closing delimiter line ("--boundary--") starts in a chunk, or -1. */

@@ -127,6 +127,17 @@ describe('line endings', () => {
   });
 });
 
+describe('chunking', () => {
+  it('an empty body part gives the same bytes however the message arrives', async () => {
+    for (const eol of ['\n', '\r\n']) {
+      const msg = message([...TOP, 'Content-Type: multipart/mixed; boundary="b"'], ['--b', 'Content-Type: text/plain', '', '', '--b', 'Content-Type: application/pdf', '', 'x', '--b--', ''].join(eol), eol);
+      const whole = (await run(msg)).output;
+      expect((await runChunked(msg, bytewise(msg))).equals(whole), JSON.stringify(eol)).toBe(true);
+      expect(whole.toString('latin1')).toContain(`This email is confidential.${eol}${eol}--b${eol}Content-Type: application/pdf`);
+    }
+  });
+});
+
 describe('boundaries', () => {
   it('nested related in alternative in mixed: text and HTML once each, the image untouched', async () => {
     const msg = message(
