@@ -6,7 +6,7 @@ import { classifyMessage } from './message-class.js';
 import { boundaryOf, headerBlockEnded, headerEol, rawHeaders, type Node } from './mime-node.js';
 import { rewriteBodyPart } from './rewrite-part.js';
 import type { DisclaimerContent, RewriteReport, RewriteSettings, UntouchedReason } from './types.js';
-import { addedBoundary, disclaimerPart, wrapMessage } from './wrap.js';
+import { addedBoundary, disclaimerPart, isWrapped, wrapMessage } from './wrap.js';
 
 export interface RewriteInput {
   readonly settings: RewriteSettings;
@@ -110,6 +110,7 @@ export class DisclaimerJoiner extends Transform {
     const { sealed, machine } = classifyMessage(root);
     if (!this.#content) this.#passReason = 'no-disclaimer';
     else if (machine && settings.skipMachineMail) this.#passReason = machine;
+    else if (sealed && isWrapped(root)) this.#passReason = 'already-present';
     else if (sealed) {
       if (settings.signed === 'wrap') {
         const wrapping = wrapMessage(root, this.#content, this.#input.seed, headerEol(root));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as libqp from 'libqp';
 import { disclaimerElement } from './insert-html.js';
-import type { Node } from './mime-node.js';
+import { boundaryOf, type Node } from './mime-node.js';
 import type { DisclaimerContent } from './types.js';
 
 /**
@@ -48,9 +48,19 @@ export function disclaimerPart(content: DisclaimerContent, boundary: string, eol
   ].join(eol);
 }
 
+const ADDED_BOUNDARY_PREFIX = '----=_mouthguard_';
+
 /** A boundary for parts the rewriter adds: unique to the message, the same on every retry. */
 export function addedBoundary(seed: string, purpose: string): string {
-  return `----=_mouthguard_${createHash('sha256').update(`${purpose}:${seed}`).digest('hex').slice(0, 24)}`;
+  return `${ADDED_BOUNDARY_PREFIX}${createHash('sha256').update(`${purpose}:${seed}`).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * The message is one the rewriter already wrapped. A DKIM-Signature stays in the outer headers
+ * of a wrapped message, so without this a second pass would wrap it, and add the disclaimer, again.
+ */
+export function isWrapped(root: Node): boolean {
+  return root.multipart === 'mixed' && (boundaryOf(root) ?? '').startsWith(ADDED_BOUNDARY_PREFIX);
 }
 
 function qpPart(type: string, body: string, eol: string): string[] {

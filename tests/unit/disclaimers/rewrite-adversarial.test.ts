@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +48,19 @@ async function runChunked(msg: Buffer, pieces: Buffer[], content: DisclaimerCont
 function bytewise(msg: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < msg.length; i++) out.push(msg.subarray(i, i + 1));
+  return out;
+}
+
+/** Deterministic pseudo-random piece sizes (no Math.random: a failure must be reproducible). */
+function randomPieces(msg: Buffer, seed: number): Buffer[] {
+  const out: Buffer[] = [];
+  let state = seed;
+  for (let at = 0; at < msg.length; ) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const size = 1 + (state % 700);
+    out.push(msg.subarray(at, at + size));
+    at += size;
+  }
   return out;
 }
 
@@ -360,6 +375,15 @@ describe('structure', () => {
     expect(output.equals(msg)).toBe(true);
   });
 
+  it('a wrapped DKIM-signed message is not wrapped again (its DKIM-Signature stays outside)', async () => {
+    const msg = message(['DKIM-Signature: v=1; a=rsa-sha256; d=smile-dental.co.uk; s=s1; b=abc', ...TOP, 'Content-Type: text/plain'], 'Hi\r\n');
+    const first = await run(msg, ASCII, { signed: 'wrap' });
+    expect(first.report.outcome).toBe('wrapped');
+    const second = await run(first.output, ASCII, { signed: 'wrap' });
+    expect(second.report).toMatchObject({ outcome: 'unchanged', reason: 'already-present' });
+    expect(second.output.equals(first.output)).toBe(true);
+  });
+
   it('application/pkcs7-mime root with wrap: the original inside byte for byte', async () => {
     const msg = message([...TOP, 'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m', 'Content-Transfer-Encoding: base64', 'Content-Disposition: attachment; filename=smime.p7m'], 'MIAGCSqGSIb3DQEHA6CAMIACAQAx\r\n');
     const { output, report } = await run(msg, ASCII, { signed: 'wrap' });
@@ -432,5 +456,45 @@ describe('size', () => {
     expect(copies(s, '\r\n--a\r\n')).toBe(1000);
     expect(copies(s, 'data-mouthguard-disclaimer')).toBe(500);
     expect(copies(s, '-- \r\nSmile Dental Care Ltd')).toBe(500);
+  });
+});
+
+const SHARED = join(import.meta.dirname, '../../../../shared/fixtures/mime');
+const GOLDEN_INPUTS = join(import.meta.dirname, '../../golden/disclaimers/inputs');
+const fixtures = [
+  ...readdirSync(SHARED, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => join(SHARED, f)),
+  ...readdirSync(GOLDEN_INPUTS).map((f) => join(GOLDEN_INPUTS, f)),
+].sort();
+
+describe('properties over every fixture', () => {
+  it.each(fixtures.map((f) => [f.slice(f.indexOf('fixtures') >= 0 ? f.indexOf('mime/') + 5 : f.indexOf('inputs/')), f]))('%s', async (_name, file) => {
+    const original = readFileSync(file);
+    const variants: Partial<RewriteSettings>[] = [{ repeat: 'once-per-thread' }, { repeat: 'every-message' }, { signed: 'wrap', placement: 'bottom' }];
+    for (const settings of variants) {
+      for (const content of [ASCII, UNICODE]) {
+        const label = `${JSON.stringify(settings)} ${content.marker}`;
+        const first = await rewriteBuffer(original, input(settings, content, file));
+        // Idempotent: the rewriter's own output needs nothing more.
+        const second = await rewriteBuffer(first.output, input(settings, content, file));
+        expect(second.report.outcome, `${label}: second pass`).toBe('unchanged');
+        expect(second.output.equals(first.output), `${label}: second pass bytes`).toBe(true);
+        // Deterministic.
+        const again = await rewriteBuffer(original, input(settings, content, file));
+        expect(again.output.equals(first.output), `${label}: again`).toBe(true);
+        // Independent of how the bytes arrive.
+        const chunked = await runChunked(original, randomPieces(original, original.length), content, settings, file);
+        expect(chunked.equals(first.output), `${label}: random pieces`).toBe(true);
+        if (first.report.outcome === 'unchanged') expect(first.output.equals(original), `${label}: unchanged`).toBe(true);
+      }
+    }
+  });
+
+  it.each(fixtures.filter((f) => readFileSync(f).length < 60_000).map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('byte by byte: %s', async (_name, file) => {
+    const original = readFileSync(file);
+    const whole = await rewriteBuffer(original, input({}, UNICODE, file));
+    const output = await runChunked(original, bytewise(original), UNICODE, {}, file);
+    expect(output.equals(whole.output)).toBe(true);
   });
 });
