@@ -38,7 +38,8 @@ export function insertIntoHtml(html: string, content: DisclaimerContent, options
   const scope = options.repeat === 'once-per-thread' || boundary === null ? html : html.slice(0, boundary);
   if (htmlHasDisclaimer(scope, content)) return null;
 
-  const at = boundary ?? lastTagStart(html, /<\/body\s*>/gi) ?? lastTagStart(html, /<\/html\s*>/gi) ?? html.length;
+  const markup = withoutHiddenText(html);
+  const at = boundary ?? lastTagStart(markup, /<\/body\s*>/gi) ?? lastTagStart(markup, /<\/html\s*>/gi) ?? html.length;
   const { eol } = options;
   const before = html.slice(0, at);
   const gap = before === '' || /\n$/.test(before) ? '' : eol;
@@ -52,6 +53,15 @@ export function insertIntoHtml(html: string, content: DisclaimerContent, options
 export function retargetMetaCharset(html: string, charset: string): string {
   return html
     .replace(/(<meta\b[^>]*?\bcharset\s*=\s*["']?)[\w.:-]+/gi, `$1${charset}`);
+}
+
+/**
+ * The HTML with comments, scripts and styles blanked out (same length, so positions still
+ * match): a `</body>` written inside one of them is not the end of the document, and the
+ * disclaimer put there would never be seen.
+ */
+function withoutHiddenText(html: string): string {
+  return html.replace(/<!--[\s\S]*?(?:-->|$)|<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, (hidden) => ' '.repeat(hidden.length));
 }
 
 function lastTagStart(html: string, tag: RegExp): number | null {

@@ -277,6 +277,17 @@ describe('encodings', () => {
 describe('HTML', () => {
   const html = (body: string, cte = '7bit') => message([...TOP, 'Content-Type: text/html; charset=utf-8', `Content-Transfer-Encoding: ${cte}`], body);
 
+  it('ignores a </body> inside a comment, a script or a style after the real one', async () => {
+    for (const tail of ['<!-- </body> -->', '<script>var s = "</body>";</script>', '<style>/* </body> */</style>']) {
+      const { output } = await run(html(`<html><body><p>Hi</p></body>${tail}</html>\r\n`));
+      const s = output.toString('latin1');
+      const at = s.indexOf('data-mouthguard-disclaimer');
+      expect(s.slice(0, at), tail).toContain('<p>Hi</p>');
+      expect(s.slice(at), tail).toContain(tail);
+      expect(s.slice(0, at).lastIndexOf('<!--') <= s.slice(0, at).lastIndexOf('-->'), tail).toBe(true);
+    }
+  });
+
   it('several </body>: the last one outside comments', async () => {
     const { output } = await run(html('<html><body><p>A</p></body><body><p>B</p></BODY></html>\r\n'));
     expect(output.toString('latin1')).toMatch(/<p>B<\/p>\r\n<div data-mouthguard-disclaimer[\s\S]*<\/div>\r\n<\/BODY><\/html>/);
