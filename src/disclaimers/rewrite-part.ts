@@ -1,6 +1,6 @@
 import { insertIntoHtml, retargetMetaCharset } from './insert-html.js';
 import { insertIntoText } from './insert-text.js';
-import { headerEol, type Node } from './mime-node.js';
+import { boundaryOf, headerEol, type Node } from './mime-node.js';
 import { decodePart, encodePart, isAsciiText } from './part-codec.js';
 import type { DisclaimerContent, RewriteSettings, UntouchedReason } from './types.js';
 
@@ -29,6 +29,7 @@ export function rewriteBodyPart(node: Node, raw: Buffer, content: DisclaimerCont
 
   let encoded = encodePart(inserted, decoded, headersEol);
   if (html && encoded.charset) encoded = encodePart(retargetMetaCharset(inserted, encoded.charset), decoded, headersEol);
+  if (carriesDelimiter(encoded.body, node)) return 'delimiter-in-text';
   if (!encoded.charset && !encoded.transferEncoding) return { headers: node.getHeaders(), body: encoded.body };
   if (encoded.charset) node.setCharset(encoded.charset);
   if (encoded.transferEncoding && node.headers) node.headers.update('Content-Transfer-Encoding', encoded.transferEncoding);
@@ -39,4 +40,19 @@ function lineBreakOf(text: string): string | null {
   const lf = text.indexOf('\n');
   if (lf < 0) return null;
   return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/**
+ * A line of the part that an enclosing multipart would take for one of its delimiters: it would
+ * cut the part short and change the message's structure. Only a disclaimer line can be one
+ * (quoted-printable and base64 never produce one). A line that merely starts like a delimiter
+ * counts too, as some parsers look no further.
+ */
+function carriesDelimiter(body: Buffer, node: Node): boolean {
+  const text = body.toString('latin1');
+  for (let parent = node.parentNode; parent; parent = parent.parentNode) {
+    const boundary = boundaryOf(parent);
+    if (boundary && (text.startsWith(`--${boundary}`) || text.includes(`\n--${boundary}`))) return true;
+  }
+  return false;
 }

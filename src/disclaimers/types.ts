@@ -37,6 +37,8 @@ export type UntouchedReason =
   | 'unsupported-encoding'
   | 'unknown-charset'
   | 'part-too-large'
+  /** The disclaimer holds a line that would read as a MIME delimiter of the message. */
+  | 'delimiter-in-text'
   | 'unparseable';
 
 export interface RewriteReport {

@@ -182,6 +182,23 @@ describe('boundaries', () => {
     expect(parts.map((p) => p.node.contentType)).toEqual(['multipart/alternative', 'text/plain', 'text/html']);
   });
 
+  it('never lets a disclaimer line become a boundary of the enclosing multipart', async () => {
+    const evil: DisclaimerContent = { ...ASCII, text: 'Confidential notice.\n--b\nContent-Type: text/html\n\n<script>x</script>', html: '<p>x</p>\n--b--\n<p>y</p>' };
+    const msg = message([...TOP, 'Content-Type: multipart/alternative; boundary="b"'], ['--b', 'Content-Type: text/plain', '', 'Hi', '--b', 'Content-Type: text/html', '', '<p>Hi</p>', '--b--', ''].join('\r\n'));
+    const { output, report } = await run(msg, evil);
+    const parts = await splitParts(output);
+    expect(parts.map((p) => p.node.contentType)).toEqual(['multipart/alternative', 'text/plain', 'text/html']);
+    // Both parts stay 7bit, which would carry the lines as they are: both are left alone.
+    expect(report).toMatchObject({ outcome: 'unchanged', partsSkipped: ['delimiter-in-text', 'delimiter-in-text'] });
+    expect(output.equals(msg)).toBe(true);
+    // In quoted-printable the leading "-" is escaped, so the line is harmless there.
+    const qp = Buffer.from(msg.toString('latin1').replace('Content-Type: text/plain', 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable'), 'latin1');
+    const viaQp = await run(qp, evil);
+    expect((await splitParts(viaQp.output)).map((p) => p.node.contentType)).toEqual(['multipart/alternative', 'text/plain', 'text/html']);
+    expect(viaQp.report).toMatchObject({ outcome: 'inserted', partsChanged: 1 });
+    expect((await simpleParser(viaQp.output)).text).toContain('Confidential notice.\n--b\nContent-Type: text/html');
+  });
+
   it('never lets a re-encoded QP line (=2D escaped in the original) become a boundary', async () => {
     const msg = message(
       [...TOP, 'Content-Type: multipart/alternative; boundary="b"'],
