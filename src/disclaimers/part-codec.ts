@@ -48,7 +48,7 @@ export function decodePart(raw: Buffer, transferEncoding: string | false, charse
   }
   const name = charset.toLowerCase().trim();
   const text = decodeCharset(bytes, name);
-  if (text === null) return opaquePart(bytes, name, true, encoding);
+  if (text === null || !decodedLosslessly(text, bytes, name)) return opaquePart(bytes, name, true, encoding);
   return { text, charset: name, declared: true, transferEncoding: encoding, opaque: false };
 }
 
@@ -124,6 +124,14 @@ function decodeCharset(bytes: Buffer, name: string): string | null {
   }
 }
 
+/**
+ * Bytes the charset does not have (Latin-1 labelled UTF-8, say) decode to U+FFFD and would be
+ * written back as that: the sender's text would be lost for good. Such a part is opaque instead.
+ */
+function decodedLosslessly(text: string, bytes: Buffer, name: string): boolean {
+  return !text.includes('\ufffd') || (encodeCharset(text, name)?.equals(bytes) ?? false);
+}
+
 /** Bytes in `name` that decode back to exactly `text`, or null when the charset cannot carry it. */
 function encodeCharset(text: string, name: string): Buffer | null {
   if (name === 'utf-8' || name === 'utf8') return Buffer.from(text, 'utf8');
@@ -135,7 +143,8 @@ function encodeCharset(text: string, name: string): Buffer | null {
 
 function strictUtf8(bytes: Buffer): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM: keep a byte order mark in the text (and so in the part) rather than drop it.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return null;
   }

@@ -289,6 +289,33 @@ describe('encodings', () => {
     expect(text).toContain('Smile Dental Care Ltd — 12 High Street');
   });
 
+  it('keeps a UTF-8 BOM at the start of a part, declared or not', async () => {
+    for (const ct of ['Content-Type: text/plain; charset=utf-8', 'Content-Type: text/plain']) {
+      const msg = Buffer.concat([message([...TOP, ct, 'Content-Transfer-Encoding: 8bit'], ''), Buffer.from('\ufeffCafé\r\n', 'utf8')]);
+      const { output } = await run(msg);
+      const parts = await splitParts(output);
+      expect(parts[0]!.body.subarray(0, 3).toString('hex'), ct).toBe('efbbbf');
+    }
+  });
+
+  it('leaves bytes that are not valid in the declared UTF-8 as they were', async () => {
+    // A Latin-1 é mislabelled as UTF-8: decoding would turn it into U+FFFD for good.
+    const msg = Buffer.concat([message([...TOP, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit'], ''), Buffer.from('Caf\xe9\r\n', 'latin1')]);
+    const { output, report } = await run(msg);
+    expect(report.outcome).toBe('inserted');
+    expect(output.includes(Buffer.from('Caf\xe9\r\n\r\n-- \r\nSmile Dental', 'latin1'))).toBe(true);
+    expect(output.includes(Buffer.from('efbfbd', 'hex'))).toBe(false);
+    // Only ASCII can go into bytes of no known charset.
+    const unicode = await run(msg, UNICODE);
+    expect(unicode.report).toMatchObject({ outcome: 'unchanged', reason: 'unknown-charset' });
+    expect(unicode.output.equals(msg)).toBe(true);
+  });
+
+  it('the same for an invalid sequence in a multi-byte charset (Shift_JIS)', async () => {
+    const msg = Buffer.concat([message([...TOP, 'Content-Type: text/plain; charset=shift_jis', 'Content-Transfer-Encoding: 8bit'], ''), Buffer.from('8260ff', 'hex'), Buffer.from('\r\n')]);
+    const { output } = await run(msg, UNICODE);
+    expect(output.equals(msg)).toBe(true);
+  });
 });
 
 describe('HTML', () => {
