@@ -1,7 +1,7 @@
 import { insertIntoHtml, retargetMetaCharset } from './insert-html.js';
 import { insertIntoText } from './insert-text.js';
 import { boundaryOf, headerEol, type Node } from './mime-node.js';
-import { decodePart, encodePart, isAsciiText } from './part-codec.js';
+import { decodePart, encodePart, isAsciiText, type EncodedPart } from './part-codec.js';
 import type { DisclaimerContent, RewriteSettings, UntouchedReason } from './types.js';
 
 export interface RewrittenPart {
@@ -31,9 +31,28 @@ export function rewriteBodyPart(node: Node, raw: Buffer, content: DisclaimerCont
   if (html && encoded.charset) encoded = encodePart(retargetMetaCharset(inserted, encoded.charset), decoded, headersEol);
   if (carriesDelimiter(encoded.body, node)) return 'delimiter-in-text';
   if (!encoded.charset && !encoded.transferEncoding) return { headers: node.getHeaders(), body: encoded.body };
-  if (encoded.charset) node.setCharset(encoded.charset);
-  if (encoded.transferEncoding && node.headers) node.headers.update('Content-Transfer-Encoding', encoded.transferEncoding);
+  declareEncoding(node, encoded);
   return { headers: node.headers ? node.headers.build(headersEol) : node.getHeaders(), body: encoded.body };
+}
+
+/**
+ * Writes the new charset and transfer encoding into the part's headers. A field the part did
+ * not have goes last (mailsplit would put it first, above the trace fields); a message without
+ * MIME-Version gets one, as a reader may ignore Content-* fields without it.
+ */
+function declareEncoding(node: Node, encoded: EncodedPart): void {
+  const headers = node.headers;
+  if (!headers) return;
+  const addLast = (key: string, value: string): void => headers.add(key, value, headers.getList().length);
+  if (encoded.charset) {
+    if (headers.hasHeader('content-type')) node.setCharset(encoded.charset);
+    else addLast('Content-Type', `text/plain; charset=${encoded.charset}`);
+  }
+  if (encoded.transferEncoding) {
+    if (headers.hasHeader('content-transfer-encoding')) headers.update('Content-Transfer-Encoding', encoded.transferEncoding);
+    else addLast('Content-Transfer-Encoding', encoded.transferEncoding);
+  }
+  if (!node.parentNode && !headers.hasHeader('mime-version')) addLast('MIME-Version', '1.0');
 }
 
 function lineBreakOf(text: string): string | null {

@@ -466,6 +466,18 @@ describe('root headers', () => {
     expect((await run(output)).report.outcome).toBe('unchanged');
   });
 
+  it('no Content-Type at all: text/plain, and a charset change is declared so clients honour it', async () => {
+    const msg = message(['From: a@smile-dental.co.uk', 'To: b@example.org', 'Subject: x'], 'Hello\r\n');
+    const { output, report } = await run(msg, UNICODE);
+    expect(report.outcome).toBe('inserted');
+    const s = output.toString('latin1');
+    // The original fields first, as they were; the new ones after them.
+    expect(s.startsWith('From: a@smile-dental.co.uk\r\nTo: b@example.org\r\nSubject: x\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\nMIME-Version: 1.0\r\n\r\nHello\r\n')).toBe(true);
+    const parsed = await simpleParser(output);
+    expect(parsed.text).toContain('Hello');
+    expect(parsed.text).toContain('Smile Dental Care Ltd — 12 High Street');
+  });
+
   it('no Content-Type, ASCII disclaimer: only the body changes', async () => {
     const msg = message(['From: a@smile-dental.co.uk', 'To: b@example.org', 'Subject: x'], 'Hello\r\n');
     const { output } = await run(msg);
