@@ -38,8 +38,8 @@ export function insertIntoHtml(html: string, content: DisclaimerContent, options
   const scope = options.repeat === 'once-per-thread' || boundary === null ? html : html.slice(0, boundary);
   if (htmlHasDisclaimer(scope, content)) return null;
 
-  const markup = withoutHiddenText(html);
-  const at = boundary ?? lastTagStart(markup, /<\/body\s*>/gi) ?? lastTagStart(markup, /<\/html\s*>/gi) ?? html.length;
+  const { markup, end } = withoutHiddenText(html);
+  const at = boundary ?? lastTagStart(markup, /<\/body\s*>/gi) ?? lastTagStart(markup, /<\/html\s*>/gi) ?? end;
   const { eol } = options;
   const before = html.slice(0, at);
   const gap = before === '' || /\n$/.test(before) ? '' : eol;
@@ -55,13 +55,22 @@ export function retargetMetaCharset(html: string, charset: string): string {
     .replace(/(<meta\b[^>]*?\bcharset\s*=\s*["']?)[\w.:-]+/gi, `$1${charset}`);
 }
 
+const HIDDEN = /<!--[\s\S]*?(?:-->|$)|<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
+const CLOSED = /(?:-->|<\/(?:script|style)\s*>)$/i;
+
 /**
  * The HTML with comments, scripts and styles blanked out (same length, so positions still
  * match): a `</body>` written inside one of them is not the end of the document, and the
- * disclaimer put there would never be seen.
+ * disclaimer put there would never be seen. `end`: where the shown document ends, before a
+ * comment, script or style left open to the end of the part.
  */
-function withoutHiddenText(html: string): string {
-  return html.replace(/<!--[\s\S]*?(?:-->|$)|<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, (hidden) => ' '.repeat(hidden.length));
+function withoutHiddenText(html: string): { markup: string; end: number } {
+  let end = html.length;
+  const markup = html.replace(HIDDEN, (hidden: string, _tag: string | undefined, at: number) => {
+    if (!CLOSED.test(hidden)) end = at;
+    return ' '.repeat(hidden.length);
+  });
+  return { markup, end };
 }
 
 function lastTagStart(html: string, tag: RegExp): number | null {

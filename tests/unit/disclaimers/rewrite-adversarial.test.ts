@@ -332,6 +332,14 @@ describe('HTML', () => {
     }
   });
 
+  it('a comment or script left open to the end: the disclaimer goes before it, not into it', async () => {
+    for (const tail of ['<!-- [if mso] never closed', '<script>var s = 1;']) {
+      const { output } = await run(html(`<p>Hi</p>${tail}\r\n`));
+      const s = output.toString('latin1');
+      expect(s, tail).toMatch(new RegExp(`<p>Hi</p>\\r\\n<div data-mouthguard-disclaimer[\\s\\S]*</div>\\r\\n${tail.replace(/[[\]]/g, '\\$&')}\\r\\n$`));
+    }
+  });
+
   it('several </body>: the last one outside comments', async () => {
     const { output } = await run(html('<html><body><p>A</p></body><body><p>B</p></BODY></html>\r\n'));
     expect(output.toString('latin1')).toMatch(/<p>B<\/p>\r\n<div data-mouthguard-disclaimer[\s\S]*<\/div>\r\n<\/BODY><\/html>/);
