@@ -4,9 +4,11 @@ import { PassThrough, Readable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { rewriteBuffer, rewriteMessage } from '../../../src/disclaimers/rewrite.js';
+import { rewriteInputFor } from '../../../src/pipeline/disclaimer-plan.js';
 import type { DisclaimerContent, RewriteSettings } from '../../../src/disclaimers/types.js';
 import { DEFAULT_SETTINGS, sampleDisclaimer } from '../../helpers/disclaimer-sample.js';
 import { decodedText, splitParts } from '../../helpers/mime-parts.js';
+import { testConfig } from '../../helpers/test-config.js';
 
 /**
  * An adversarial pass over the streaming rewriter: odd line endings, encodings, charsets,
@@ -252,6 +254,17 @@ describe('encodings', () => {
     }
   });
 
+  it('a transfer encoding and charset written oddly: upper case, spaces, empty', async () => {
+    for (const [cte, ct] of [['QUOTED-PRINTABLE ', 'text/plain; charset="UTF-8" '], [' Base64', 'text/plain; charset='], ['7BIT', 'text/plain; charset=""']]) {
+      const body = cte.trim().toLowerCase() === 'base64' ? `${Buffer.from('Hello\r\n').toString('base64')}\r\n` : 'Hello\r\n';
+      const msg = message([...TOP, `Content-Type: ${ct}`, `Content-Transfer-Encoding: ${cte}`], body);
+      const { output, report } = await run(msg, UNICODE);
+      expect(report.outcome, cte).toBe('inserted');
+      const text = (await simpleParser(output)).text ?? '';
+      expect(text, cte).toMatch(/^Hello\n\n-- \nSmile Dental Care Ltd — 12 High Street/);
+    }
+  });
+
   it('8bit text declared 7bit becomes quoted-printable', async () => {
     const msg = Buffer.concat([message([...TOP, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 7bit'], ''), Buffer.from('Café\r\n', 'utf8')]);
     const { output } = await run(msg);
@@ -372,6 +385,15 @@ describe('text', () => {
     const msg = message([...TOP, 'Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes'], 'Hi \r\nthere\r\n');
     const { output } = await run(msg, content);
     expect(output.toString('latin1')).toContain('Hi \r\nthere\r\n\r\n-- \r\nA line that ends in a space\r\nand another\r\n');
+  });
+
+  it('format=flowed and delsp survive a charset change', async () => {
+    const msg = message([...TOP, 'Content-Type: text/plain; charset=us-ascii; format=flowed; delsp=yes'], 'Hi \r\nthere\r\n');
+    const { output } = await run(msg, UNICODE);
+    const [part] = await splitParts(output);
+    expect(part!.node.flowed).toBe(true);
+    expect(part!.node.delSp).toBe(true);
+    expect(part!.node.charset).toBe('utf-8');
   });
 
   it('a signature already followed by the disclaimer is recognised', async () => {
@@ -499,6 +521,33 @@ describe('root headers', () => {
     const parsed = await simpleParser(output);
     expect(parsed.text).toContain('Café soon');
     expect(parsed.text).toContain('Smile Dental Care Ltd — 12 High Street');
+  });
+});
+
+describe('sender fields', () => {
+  const templates = [{ scope: { kind: 'default' as const }, text: 'Sent by {{sender_name}} <{{sender_address}}> for {{practice_name}}.\nConfidential.', html: '<p>Sent by {{sender_name}}</p>' }];
+  const config = testConfig(25, '/nonexistent');
+  const apply = (msg: Buffer) => rewriteBuffer(msg, rewriteInputFor(templates, config, new Date('2026-11-24T10:00:00Z'), 'seed', 'envelope@practice.test'));
+
+  it('an encoded-word display name is decoded for {{sender_name}}', async () => {
+    const msg = message(['From: =?utf-8?q?Dr_P=C3=A1tel?= <patel@practice.test>', 'To: x@example.org', 'Subject: x', 'Content-Type: text/plain; charset=utf-8'], 'Hi\r\n');
+    const text = (await simpleParser((await apply(msg)).output)).text ?? '';
+    expect(text).toContain('Sent by Dr Pátel <patel@practice.test> for Test Practice.');
+  });
+
+  it('an encoded-word name that hides a line break stays on one line', async () => {
+    const msg = message(['From: =?utf-8?q?Eve=0D=0A--_=0D=0AContent-Type=3A_text/html?= <eve@practice.test>', 'To: x@example.org', 'Subject: x', 'Content-Type: text/plain'], 'Hi\r\n');
+    const { output } = await apply(msg);
+    const parts = await splitParts(output);
+    expect(parts).toHaveLength(1);
+    expect(decodedText(parts[0]!)).toMatch(/^Hi\r\n\r\n-- \r\nSent by Eve,[^\r\n]*Content-Type: text\/html <eve@practice.test> for Test Practice\.\r\nConfidential\.\r\n$/);
+  });
+
+  it('no From header: the envelope sender, and the line with the empty name is dropped', async () => {
+    const msg = message(['To: x@example.org', 'Subject: x', 'Content-Type: text/plain'], 'Hi\r\n');
+    const { output, report } = await apply(msg);
+    expect(report.outcome).toBe('inserted');
+    expect(output.toString('latin1')).toContain('Hi\r\n\r\n-- \r\nConfidential.\r\n');
   });
 });
 
