@@ -255,7 +255,8 @@ describe('encodings', () => {
   });
 
   it('a transfer encoding and charset written oddly: upper case, spaces, empty', async () => {
-    for (const [cte, ct] of [['QUOTED-PRINTABLE ', 'text/plain; charset="UTF-8" '], [' Base64', 'text/plain; charset='], ['7BIT', 'text/plain; charset=""']]) {
+    const cases: [string, string][] = [['QUOTED-PRINTABLE ', 'text/plain; charset="UTF-8" '], [' Base64', 'text/plain; charset='], ['7BIT', 'text/plain; charset=""']];
+    for (const [cte, ct] of cases) {
       const body = cte.trim().toLowerCase() === 'base64' ? `${Buffer.from('Hello\r\n').toString('base64')}\r\n` : 'Hello\r\n';
       const msg = message([...TOP, `Content-Type: ${ct}`, `Content-Transfer-Encoding: ${cte}`], body);
       const { output, report } = await run(msg, UNICODE);
