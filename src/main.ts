@@ -8,7 +8,7 @@ import { SmtpUpstream } from './delivery/smtp-upstream.js';
 import type { Upstream } from './delivery/upstream.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { collectProcessMetrics, createMetrics, type Metrics } from './metrics/metrics.js';
-import { inspectMessage } from './pipeline/inspect-message.js';
+import { attachmentBudget, inspectMessage } from './pipeline/inspect-message.js';
 import { InspectionPool } from './pipeline/inspection-pool.js';
 import { noticeSettingsFrom } from './pipeline/policy-notice.js';
 import { receiveMessage } from './pipeline/receive.js';
@@ -72,9 +72,10 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
   if (!threads && config.policy.inspection.workers > 0) {
     log.warn({ event: 'inspection_on_main_thread' }, 'inspection threads need the built relay; inspecting on the main thread');
   }
-  let inspectDeps = { config, detectors: detectorsFor(config) };
+  const budget = attachmentBudget(config.policy.inspection);
+  let inspectDeps = { config, detectors: detectorsFor(config), budget };
   const usePatientList = (list: PatientListData | null): void => {
-    inspectDeps = { config, detectors: detectorsFor(config, patientIndexOf(list)) };
+    inspectDeps = { config, detectors: detectorsFor(config, patientIndexOf(list)), budget };
     threads?.setPatientList(list);
     log.info({ event: 'patient_list_loaded', entries: list?.hashes.size ?? 0 }, list ? 'patient list loaded for exact match' : 'no patient list imported');
   };

@@ -28,6 +28,12 @@ export function needsWholeAttachment(a: Pick<ExtractedAttachment, 'filename' | '
   return kindOf(a) !== null;
 }
 
+/** Text and HTML are read even when cut at the limit; a cut DOCX, PDF or message is not read at all. */
+export function usesPartialBytes(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): boolean {
+  const kind = kindOf(a);
+  return kind === 'text' || kind === 'html';
+}
+
 /** UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what UK practice software exports). */
 function decodeText(bytes: Buffer): string {
   try {

@@ -8,11 +8,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import { PatientIndex } from '../policies/patient-list.js';
 import { detectorsFor } from '../policies/registry.js';
-import { inspectMessage } from './inspect-message.js';
+import { attachmentBudget, inspectMessage } from './inspect-message.js';
 import type { WorkerRequest, WorkerReply } from './inspection-pool.js';
 
 const config = (workerData as { config: Readonly<Config> }).config;
-let deps = { config, detectors: detectorsFor(config) };
+const budget = attachmentBudget(config.policy.inspection);
+let deps = { config, detectors: detectorsFor(config), budget };
 const streams = new Map<number, PassThrough>();
 const port = parentPort!;
 
@@ -31,7 +32,8 @@ port.on('message', (request: WorkerRequest) => {
       // Acknowledge once the parser has room: the relay sends more only then (flow control).
       const stream = streams.get(request.job);
       const ack = () => port.postMessage({ type: 'ack', job: request.job } satisfies WorkerReply);
-      if (!stream || stream.write(Buffer.from(request.bytes))) ack();
+      const bytes = request.bytes;
+      if (!stream || stream.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) ack();
       else stream.once('drain', ack);
       return;
     }
@@ -40,7 +42,7 @@ port.on('message', (request: WorkerRequest) => {
       return;
     case 'patient-list': {
       const list = request.list;
-      deps = { config, detectors: detectorsFor(config, list ? new PatientIndex(Buffer.from(list.secret), new Set(list.hashes)) : null) };
+      deps = { config, detectors: detectorsFor(config, list ? new PatientIndex(Buffer.from(list.secret), new Set(list.hashes)) : null), budget };
       return;
     }
   }
