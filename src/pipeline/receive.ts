@@ -102,7 +102,8 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
 
 /** A second reader of the guarded stream, for inspection, alongside the spool. */
 function tee(guard: MessageGuard): Readable {
-  const copy = new PassThrough({ highWaterMark: 256 * 1024 });
+  // Small: inspection's own flow control bounds what is in flight; this only smooths the tee.
+  const copy = new PassThrough({ highWaterMark: 64 * 1024 });
   guard.pipe(copy);
   return copy;
 }
