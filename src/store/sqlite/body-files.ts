@@ -10,6 +10,10 @@ import type { BodySpool } from '../types.js';
  * the DATA stream arrives and fsynced before the database row (the commit marker) is written.
  */
 export class BodyFiles {
+  /** Files created so far, and how many of them the last directory fsync covered. */
+  #created = 0;
+  #synced = 0;
+
   constructor(readonly dir: string) {}
 
   async init(): Promise<void> {
@@ -21,7 +25,7 @@ export class BodyFiles {
   }
 
   createSpool(id: string): BodySpool {
-    return new FileSpool(this.pathOf(id));
+    return new FileSpool(this.pathOf(id), () => this.#created++);
   }
 
   open(id: string): Promise<Readable> {
@@ -34,6 +38,14 @@ export class BodyFiles {
 
   async remove(id: string): Promise<void> {
     await rm(this.pathOf(id), { force: true });
+  }
+
+  /** syncDir, skipped when no file was created since the last one (inline bodies need none). */
+  async syncDirIfNeeded(): Promise<void> {
+    const created = this.#created;
+    if (created === this.#synced) return;
+    await this.syncDir();
+    this.#synced = created;
   }
 
   /** Makes new directory entries durable: one fsync covers every file created before it. */
@@ -56,7 +68,10 @@ class FileSpool extends Writable implements BodySpool {
   #handle: Promise<FileHandle> | null = null;
   #written = 0;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly onCreated: () => void,
+  ) {
     super({ highWaterMark: 64 * 1024 });
   }
 
@@ -65,7 +80,10 @@ class FileSpool extends Writable implements BodySpool {
   }
 
   #file(): Promise<FileHandle> {
-    this.#handle ??= open(this.path, 'wx', 0o600);
+    this.#handle ??= open(this.path, 'wx', 0o600).then((fh) => {
+      this.onCreated();
+      return fh;
+    });
     return this.#handle;
   }
 
