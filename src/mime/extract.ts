@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { needsWholeAttachment, usesPartialBytes } from './attachment-text.js';
 import type { BudgetAccount } from './byte-budget.js';
 import { headerValues } from './header-fields.js';
@@ -49,15 +49,18 @@ export interface ExtractLimits {
   readonly budget?: BudgetAccount | undefined;
 }
 
-/** HTML read as text; table cells keep a tab between them so columns ("Patient", "DOB") stay readable. */
-const HTML_TO_TEXT = {
-  wordwrap: false as const,
+/**
+ * HTML read as text; table cells keep a tab between them so columns ("Patient", "DOB") stay
+ * readable. Compiled once: html-to-text's convert() compiles its options on every call.
+ */
+const htmlToText = compile({
+  wordwrap: false,
   selectors: [
     { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     { selector: 'td', format: 'inlineSurround', options: { suffix: '\t' } },
     { selector: 'th', format: 'inlineSurround', options: { suffix: '\t' } },
   ],
-};
+});
 
 /** Enough of an image or radiograph for its EXIF and DICOM header; whole documents (bounded) for their text. */
 const HEAD_BYTES = 256 * 1024;
@@ -161,7 +164,7 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
   parser.on('data', (data: AttachmentStream | MessageText) => {
     if (data.type === 'text') {
       if (data.text) texts.push({ location: 'body:text', text: clip(data.text, limits.maxTextChars) });
-      if (data.html) texts.push({ location: 'body:html', text: clip(convert(clip(data.html, limits.maxTextChars * 2), HTML_TO_TEXT), limits.maxTextChars) });
+      if (data.html) texts.push({ location: 'body:html', text: clip(htmlToText(clip(data.html, limits.maxTextChars * 2)), limits.maxTextChars) });
       return;
     }
     const attachment = data;
