@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
@@ -124,18 +123,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Ids of the messages whose body the SQLite store still keeps: body files, and small bodies kept in the database. */
-function keptBodies(dataDir: string): string[] {
-  const files = readdirSync(join(dataDir, 'spool'))
-    .filter((n) => n.endsWith('.eml'))
-    .map((n) => n.slice(0, -4));
-  const db = new Database(join(dataDir, 'mouthguard.db'), { readonly: true });
-  try {
-    const inline = db.prepare('SELECT message_id FROM message_bodies').all() as { message_id: string }[];
-    return [...files, ...inline.map((r) => r.message_id)];
-  } finally {
-    db.close();
-  }
+function spoolFiles(dataDir: string): string[] {
+  return readdirSync(join(dataDir, 'spool')).filter((n) => n.endsWith('.eml'));
 }
 
 function subjectOf(m: RecordedMessage): string | undefined {
@@ -189,7 +178,7 @@ describe('delivery when the upstream is down', () => {
     expect(metricValue(during, 'mouthguard_queue_messages', 'state="delivered"')).toBe(0);
     expect(metricValue(during, 'mouthguard_queue_messages', 'state="bounced"')).toBe(0);
     expect(metricValue(during, 'mouthguard_delivery_attempts_total', 'result="delivered"')).toBe(0);
-    expect(keptBodies(r.dataDir).sort()).toEqual([...ids].sort());
+    expect(spoolFiles(r.dataDir).sort()).toEqual(ids.map((id) => `${id}.eml`).sort());
 
     const upstream = await new RecordingUpstream().start(r.upstreamPort);
     // Stopped after the relay: the relay's pooled connections keep an smtp-server from closing.
@@ -210,7 +199,7 @@ describe('delivery when the upstream is down', () => {
     const after = await scrape(r.relay.adminPort);
     expect(metricValue(after, 'mouthguard_queue_messages', 'state="queued"')).toBe(0);
     expect(metricValue(after, 'mouthguard_delivery_bounces_total')).toBe(0);
-    await eventually('spool emptied', () => keptBodies(r.dataDir).length === 0, 5000);
+    await eventually('spool emptied', () => spoolFiles(r.dataDir).length === 0, 5000);
   });
 });
 
@@ -326,7 +315,7 @@ describe('temporary and permanent upstream failures', () => {
     expect(metricValue(later, 'mouthguard_queue_messages', 'state="queued"')).toBe(0);
     // The original and its DSN both end as bounced.
     expect(metricValue(later, 'mouthguard_queue_messages', 'state="bounced"')).toBe(2);
-    await eventually('spool emptied', () => keptBodies(h.dataDir).length === 0, 5000);
+    await eventually('spool emptied', () => spoolFiles(h.dataDir).length === 0, 5000);
   });
 
   it('bounces a message still deferred after maxAge with Status 4.4.7, and delivers that DSN', async () => {
@@ -361,7 +350,7 @@ describe('temporary and permanent upstream failures', () => {
   });
 });
 
-describe('message bodies', () => {
+describe('message body files', () => {
   it('are deleted once a message is delivered, and once it has bounced', async () => {
     const h = await harness();
     h.upstream.behaviour = {
@@ -371,12 +360,12 @@ describe('message bodies', () => {
 
     await submit(h.port('plain'), 'Deliver me');
     await h.upstream.waitFor(1, 15_000);
-    await eventually('spool emptied after delivery', () => keptBodies(h.dataDir).length === 0, 5000);
+    await eventually('spool emptied after delivery', () => spoolFiles(h.dataDir).length === 0, 5000);
 
     await submit(h.port('plain'), 'Bounce me');
     await h.upstream.waitFor(2, 15_000);
     expect(h.upstream.messages[1]!.mailFrom).toBe('');
-    await eventually('spool emptied after the bounce and its DSN', () => keptBodies(h.dataDir).length === 0, 5000);
+    await eventually('spool emptied after the bounce and its DSN', () => spoolFiles(h.dataDir).length === 0, 5000);
     const m = await scrape(h.relay.adminPort);
     expect(metricValue(m, 'mouthguard_queue_messages', 'state="queued"')).toBe(0);
   });
@@ -434,7 +423,7 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     expect(nope.stderr).toMatch(/no message NOPE/);
   });
 
-  it('retries and deletes a message left queued; deleting removes its body', async () => {
+  it('retries and deletes a message left queued; deleting removes its body file', async () => {
     const r = await relayWithUpstreamDown();
     const id = await submit(r.port('plain'), 'Stuck');
     await eventually('a deferred attempt', async () => {
@@ -442,7 +431,8 @@ describe('queue CLI on the data directory of a stopped relay', () => {
       return metricValue(m, 'mouthguard_delivery_attempts_total', 'result="deferred"') >= 1;
     });
     await r.stop();
-    expect(keptBodies(r.dataDir)).toEqual([id]);
+    const body = join(r.dataDir, 'spool', `${id}.eml`);
+    expect(existsSync(body)).toBe(true);
 
     const config = writeCliConfig(r.upstreamPort, r.dataDir);
     const list = await runCli(['queue', 'list', '--config', config]);
@@ -463,7 +453,7 @@ describe('queue CLI on the data directory of a stopped relay', () => {
 
     const del = await runCli(['queue', 'delete', id, '--config', config]);
     expect(del.code, del.stderr).toBe(0);
-    expect(keptBodies(r.dataDir)).toEqual([]);
+    expect(existsSync(body)).toBe(false);
 
     const shown = await runCli(['queue', 'show', id, '--json', '--config', config]);
     expect(shown.code, shown.stderr).toBe(0);

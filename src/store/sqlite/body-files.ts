@@ -10,10 +10,6 @@ import type { BodySpool } from '../types.js';
  * the DATA stream arrives and fsynced before the database row (the commit marker) is written.
  */
 export class BodyFiles {
-  /** Files created so far, and how many of them the last directory fsync covered. */
-  #created = 0;
-  #synced = 0;
-
   constructor(readonly dir: string) {}
 
   async init(): Promise<void> {
@@ -25,7 +21,7 @@ export class BodyFiles {
   }
 
   createSpool(id: string): BodySpool {
-    return new FileSpool(this.pathOf(id), () => this.#created++);
+    return new FileSpool(this.pathOf(id));
   }
 
   open(id: string): Promise<Readable> {
@@ -38,14 +34,6 @@ export class BodyFiles {
 
   async remove(id: string): Promise<void> {
     await rm(this.pathOf(id), { force: true });
-  }
-
-  /** syncDir, skipped when no file was created since the last one (inline bodies need none). */
-  async syncDirIfNeeded(): Promise<void> {
-    const created = this.#created;
-    if (created === this.#synced) return;
-    await this.syncDir();
-    this.#synced = created;
   }
 
   /** Makes new directory entries durable: one fsync covers every file created before it. */
@@ -68,10 +56,7 @@ class FileSpool extends Writable implements BodySpool {
   #handle: Promise<FileHandle> | null = null;
   #written = 0;
 
-  constructor(
-    private readonly path: string,
-    private readonly onCreated: () => void,
-  ) {
+  constructor(private readonly path: string) {
     super({ highWaterMark: 64 * 1024 });
   }
 
@@ -80,10 +65,7 @@ class FileSpool extends Writable implements BodySpool {
   }
 
   #file(): Promise<FileHandle> {
-    this.#handle ??= open(this.path, 'wx', 0o600).then((fh) => {
-      this.onCreated();
-      return fh;
-    });
+    this.#handle ??= open(this.path, 'wx', 0o600);
     return this.#handle;
   }
 

@@ -58,13 +58,6 @@ const MIGRATIONS: readonly string[] = [
     hash TEXT PRIMARY KEY
   ) STRICT, WITHOUT ROWID;
   `,
-  // Bodies up to 128 KiB, written in the transaction that queues their message (inline-bodies.ts).
-  `
-  CREATE TABLE message_bodies (
-    message_id TEXT PRIMARY KEY,
-    body       BLOB NOT NULL
-  ) STRICT;
-  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -8,7 +8,6 @@ import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
 import { GroupCommit } from './group-commit.js';
-import { HybridSpool, InlineBodies } from './inline-bodies.js';
 import { PatientListQueries } from './patient-list-queries.js';
 import { toAccount, toAudit, toHeld, toRecipient, toSummary, type AccountRow, type AuditRow, type MessageRow, type RecipientRow } from './rows.js';
 import {
@@ -38,10 +37,9 @@ import {
 export type Durability = 'wal-sync' | 'full';
 
 /**
- * The embedded engine: metadata in SQLite (WAL); bodies up to 128 KiB in the database with
- * their row, larger ones as files beside it (inline-bodies.ts). A database row is the commit
- * marker; a body file without a queued or held row is an orphan and is removed when the
- * relay starts.
+ * The embedded engine: metadata in SQLite (WAL), bodies as files beside it. A database row
+ * is the commit marker; a body file without a queued or held row is an orphan and is
+ * removed when the relay starts.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
@@ -50,7 +48,6 @@ export class SqliteStore implements Store {
   readonly #commits: GroupCommit;
   #wal: FileHandle | null = null;
   readonly #patients: PatientListQueries;
-  readonly #inline: InlineBodies;
 
   private constructor(dataDir: string, durability: Durability) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -62,10 +59,9 @@ export class SqliteStore implements Store {
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
     this.#patients = new PatientListQueries(this.#db);
-    this.#inline = new InlineBodies(this.#db);
     this.#bodies = new BodyFiles(join(dataDir, 'spool'));
     this.#commits = new GroupCommit(
-      () => this.#bodies.syncDirIfNeeded(),
+      () => this.#bodies.syncDir(),
       (jobs) => this.#db.transaction(() => jobs.forEach((job) => job()))(),
       () => this.#wal?.datasync() ?? Promise.resolve(),
     );
@@ -93,7 +89,6 @@ export class SqliteStore implements Store {
 
   /** Removes body files that have no queued or held message (receives cut short by a crash). */
   async removeOrphanBodies(): Promise<number> {
-    this.#inline.removeOrphans();
     const queued = new Set(
       (this.#sql("SELECT id FROM messages WHERE state IN ('queued', 'held')").all() as { id: string }[]).map((r) => r.id),
     );
@@ -120,18 +115,17 @@ export class SqliteStore implements Store {
   }
 
   createSpool(id: string): BodySpool {
-    return new HybridSpool(this.#bodies, id);
+    return this.#bodies.createSpool(id);
   }
 
-  async enqueue(message: NewMessage, spool: BodySpool, companions: readonly Companion[] = []): Promise<void> {
+  async enqueue(message: NewMessage, _spool: BodySpool, companions: readonly Companion[] = []): Promise<void> {
     return this.#commits.run(() => {
-      this.#insertMessage(message, spool);
-      for (const c of companions) this.#insertMessage(c.message, c.spool);
+      this.#insertMessage(message);
+      for (const c of companions) this.#insertMessage(c.message);
     });
   }
 
-  #insertMessage(m: NewMessage, spool: BodySpool): void {
-    this.#inline.insertFrom(m.id, spool);
+  #insertMessage(m: NewMessage): void {
     this.#sql(
       `INSERT INTO messages (id, kind, state, mail_from, client_json, size, trace_header, received_at, next_attempt_at, hold_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -171,11 +165,10 @@ export class SqliteStore implements Store {
   }
 
   async openBody(id: string): Promise<Readable> {
-    return this.#inline.read(id) ?? this.#bodies.open(id);
+    return this.#bodies.open(id);
   }
 
   async recordAttempt(record: AttemptRecord): Promise<void> {
-    let inlineGone = false;
     const apply = () => {
       const owned = this.#sql(`SELECT lease_owner FROM messages WHERE id = ? AND state = 'queued'`).get(record.id) as
         | { lease_owner: string | null }
@@ -195,12 +188,11 @@ export class SqliteStore implements Store {
           final ? Date.now() : null,
           record.id,
         );
-      if (final) inlineGone = this.#inline.delete(record.id);
-      if (record.bounce) this.#insertMessage(record.bounce.message, record.bounce.spool);
+      if (record.bounce) this.#insertMessage(record.bounce.message);
     };
     // Through the group commit: durable before the body goes, and batched with other commits.
     await this.#commits.run(apply);
-    if (record.outcome.kind === 'final' && !inlineGone) await this.#bodies.remove(record.id);
+    if (record.outcome.kind === 'final') await this.#bodies.remove(record.id);
   }
 
   async getMessage(id: string): Promise<MessageSummary | null> {
@@ -224,16 +216,13 @@ export class SqliteStore implements Store {
   }
 
   async deleteMessage(id: string, now: number): Promise<boolean> {
-    const { deleted, inlineGone } = this.#db.transaction(() => {
-      const info = this.#sql(
-          `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
-           WHERE id = ? AND state = 'queued'`,
-        )
-        .run(now, id);
-      return { deleted: info.changes === 1, inlineGone: info.changes === 1 && this.#inline.delete(id) };
-    })();
-    if (deleted && !inlineGone) await this.#bodies.remove(id);
-    return deleted;
+    const info = this.#sql(
+        `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+         WHERE id = ? AND state = 'queued'`,
+      )
+      .run(now, id);
+    if (info.changes === 1) await this.#bodies.remove(id);
+    return info.changes === 1;
   }
 
   async stats(): Promise<QueueStats> {
@@ -289,16 +278,14 @@ export class SqliteStore implements Store {
 
   async rejectHeld(id: string, actor: string, reason: string, now: number, notice?: Companion): Promise<boolean> {
     let rejected = false;
-    let inlineGone = false;
     await this.#commits.run(() => {
       const info = this.#sql(`UPDATE messages SET state = 'rejected', finished_at = ? WHERE id = ? AND state = 'held'`).run(now, id);
       rejected = info.changes === 1;
       if (!rejected) return;
-      inlineGone = this.#inline.delete(id);
       this.#audit(id, now, actor, 'reject', reason);
-      if (notice) this.#insertMessage(notice.message, notice.spool);
+      if (notice) this.#insertMessage(notice.message);
     });
-    if (rejected && !inlineGone) await this.#bodies.remove(id);
+    if (rejected) await this.#bodies.remove(id);
     else if (notice) await notice.spool.discard();
     return rejected;
   }
