@@ -8,13 +8,11 @@ import { SmtpUpstream } from './delivery/smtp-upstream.js';
 import type { Upstream } from './delivery/upstream.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { collectProcessMetrics, createMetrics, type Metrics } from './metrics/metrics.js';
-import { inspectMessage } from './pipeline/inspect-message.js';
 import { InspectionPool } from './pipeline/inspection-pool.js';
 import { noticeSettingsFrom } from './pipeline/policy-notice.js';
 import { receiveMessage } from './pipeline/receive.js';
 import { disclaimerPlanner } from './pipeline/disclaimer-plan.js';
 import { loadPatientList, patientIndexOf, patientListStamp, type PatientListData } from './policies/patient-list.js';
-import { detectorsFor } from './policies/registry.js';
 import { relayNameOf } from './config/relay-name.js';
 import { DeliveryWorkers } from './pipeline/workers.js';
 import { FrontDoor, type BoundListener } from './smtp/front-door.js';
@@ -74,9 +72,10 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
   if (!threads && config.policy.inspection.workers > 0) {
     log.warn({ event: 'inspection_on_main_thread' }, 'inspection threads need the built relay; inspecting on the main thread');
   }
-  let inspectDeps = { config, detectors: detectorsFor(config) };
+  // Loaded only when the main thread inspects: see local-inspection.ts.
+  const local = threads ? null : new (await import('./pipeline/local-inspection.js')).LocalInspection(config);
   const usePatientList = (list: PatientListData | null): void => {
-    inspectDeps = { config, detectors: detectorsFor(config, patientIndexOf(list)) };
+    local?.setPatientIndex(patientIndexOf(list));
     threads?.setPatientList(list);
     log.info({ event: 'patient_list_loaded', entries: list?.hashes.size ?? 0 }, list ? 'patient list loaded for exact match' : 'no patient list imported');
   };
@@ -94,7 +93,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     relayName,
     metrics,
     log,
-    inspect: (raw: Readable, envelope: Envelope) => (threads ? threads.inspect(raw, envelope) : inspectMessage(raw, envelope, inspectDeps)),
+    inspect: (raw: Readable, envelope: Envelope) => (threads ? threads.inspect(raw, envelope) : local!.inspect(raw, envelope)),
     notices: noticeSettingsFrom(config, relayName),
     holdSealed: config.disclaimers.enabled && config.disclaimers.signed === 'hold' ? { skipMachineMail: config.disclaimers.skipMachineMail } : undefined,
   };

@@ -1,4 +1,4 @@
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { docxText } from './docx-text.js';
 import { Readable } from 'node:stream';
 import { extractMessage, type ExtractedAttachment } from './extract.js';
@@ -9,6 +9,9 @@ export interface AttachmentTextLimits {
   readonly maxBytes: number;
   readonly pdfTimeoutMs: number;
 }
+
+/** Compiled once: html-to-text's convert() compiles its options on every call. */
+const htmlToText = compile({ wordwrap: false });
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -26,6 +29,12 @@ function kindOf(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): 'text
 /** Documents whose text is read need all their bytes; for anything else the head is enough. */
 export function needsWholeAttachment(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): boolean {
   return kindOf(a) !== null;
+}
+
+/** Text and HTML are read even when cut at the limit; a cut DOCX, PDF or message is not read at all. */
+export function usesPartialBytes(a: Pick<ExtractedAttachment, 'filename' | 'contentType'>): boolean {
+  const kind = kindOf(a);
+  return kind === 'text' || kind === 'html';
 }
 
 /** UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what UK practice software exports). */
@@ -59,7 +68,7 @@ export async function attachmentText(a: ExtractedAttachment, limits: AttachmentT
     case 'text':
       return clip(decodeText(a.bytes));
     case 'html':
-      return clip(convert(decodeText(a.bytes).slice(0, limits.maxTextChars * 2), { wordwrap: false }));
+      return clip(htmlToText(decodeText(a.bytes).slice(0, limits.maxTextChars * 2)));
     case 'docx':
       return a.complete ? docxText(a.bytes, { maxBytes: limits.maxBytes, maxTextChars: limits.maxTextChars }) : null;
     case 'message':

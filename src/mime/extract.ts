@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
-import { convert } from 'html-to-text';
-import { needsWholeAttachment } from './attachment-text.js';
+import { compile } from 'html-to-text';
+import { needsWholeAttachment, usesPartialBytes } from './attachment-text.js';
+import type { BudgetAccount } from './byte-budget.js';
 import { headerValues } from './header-fields.js';
 
 /** A unit of text a person would read, with where it came from. */
@@ -40,44 +41,99 @@ export interface ExtractLimits {
   readonly maxTextChars: number;
   /** Bytes kept per attachment. */
   readonly maxAttachmentBytes: number;
+  /**
+   * This message's share of the thread's attachment memory: bytes kept beyond each
+   * attachment's free head are reserved here first (waiting for room pauses the stream).
+   * Without it (input already in memory), nothing is reserved.
+   */
+  readonly budget?: BudgetAccount | undefined;
 }
 
-/** HTML read as text; table cells keep a tab between them so columns ("Patient", "DOB") stay readable. */
-const HTML_TO_TEXT = {
-  wordwrap: false as const,
+/**
+ * HTML read as text; table cells keep a tab between them so columns ("Patient", "DOB") stay
+ * readable. Compiled once: html-to-text's convert() compiles its options on every call.
+ */
+const htmlToText = compile({
+  wordwrap: false,
   selectors: [
     { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     { selector: 'td', format: 'inlineSurround', options: { suffix: '\t' } },
     { selector: 'th', format: 'inlineSurround', options: { suffix: '\t' } },
   ],
-};
+});
 
 /** Enough of an image or radiograph for its EXIF and DICOM header; whole documents (bounded) for their text. */
 const HEAD_BYTES = 256 * 1024;
+/** Kept without a reservation: most attachments are smaller, and their detectors need no more. */
+const FREE_HEAD_BYTES = 64 * 1024;
 
-function keepBytes(attachment: AttachmentStream, limits: ExtractLimits): number {
+interface KeepPlan {
+  /** Bytes kept at most. */
+  readonly max: number;
+  /** Once the attachment is known to be longer than `max`, only this head is worth keeping. */
+  readonly headIfIncomplete: number;
+}
+
+function keepPlan(attachment: AttachmentStream, limits: ExtractLimits): KeepPlan {
   // Attached messages are read for their header only (their bodies mailparser already walks).
-  const whole = needsWholeAttachment({ filename: attachment.filename ?? '', contentType: attachment.contentType.toLowerCase() });
-  return whole ? limits.maxAttachmentBytes : Math.min(HEAD_BYTES, limits.maxAttachmentBytes);
+  const named = { filename: attachment.filename ?? '', contentType: attachment.contentType.toLowerCase() };
+  const head = Math.min(HEAD_BYTES, limits.maxAttachmentBytes);
+  if (!needsWholeAttachment(named)) return { max: head, headIfIncomplete: head };
+  return { max: limits.maxAttachmentBytes, headIfIncomplete: usesPartialBytes(named) ? limits.maxAttachmentBytes : head };
 }
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text;
 }
 
-async function readBounded(stream: Readable, max: number): Promise<{ bytes: Buffer; size: number; complete: boolean }> {
-  const chunks: Buffer[] = [];
+/**
+ * Reads an attachment, keeping at most `plan.max` bytes. Past the free head the room is
+ * reserved from the message's budget first (which may wait); once the attachment turns out
+ * longer than `max`, only `plan.headIfIncomplete` is kept and the rest of the room given back.
+ */
+async function readBounded(stream: Readable, plan: KeepPlan, budget: BudgetAccount | undefined): Promise<{ bytes: Buffer; size: number; complete: boolean }> {
+  let chunks: Buffer[] = [];
   let kept = 0;
   let size = 0;
+  let reserved = 0;
+  let limit = plan.max;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (kept < max) {
-      const part = chunk.subarray(0, max - kept);
-      chunks.push(part);
-      kept += part.length;
+    if (size > plan.max && limit > plan.headIfIncomplete) {
+      limit = plan.headIfIncomplete;
+      if (kept > limit) {
+        const head = Buffer.concat(chunks, kept).subarray(0, limit);
+        chunks = [Buffer.from(head)];
+        kept = limit;
+      }
+      const keep = Math.min(reserved, Math.max(0, limit - FREE_HEAD_BYTES));
+      budget?.giveBack(reserved - keep);
+      reserved = keep;
     }
+    if (kept >= limit) continue;
+    const part = chunk.subarray(0, limit - kept);
+    if (budget && kept + part.length > FREE_HEAD_BYTES && reserved === 0) {
+      reserved = limit - FREE_HEAD_BYTES;
+      await budget.reserve(reserved);
+    }
+    chunks.push(part);
+    kept += part.length;
   }
-  return { bytes: Buffer.concat(chunks, kept), size, complete: size <= max };
+  return { bytes: Buffer.concat(chunks, kept), size, complete: size <= plan.max };
+}
+
+/**
+ * mailparser's inner mailsplit streams are object-mode, so each buffers up to 16 chunks of up
+ * to 64 KiB: about 2 MB per message whenever inspection is slower than the upload, which it is
+ * for every message in a busy thread. One chunk each keeps them flowing at a fraction of that.
+ * (Node's readable state is not public API: if it is ever missing, buffering is as before.)
+ */
+function limitInnerBuffers(parser: MailParser): void {
+  const inner = parser as unknown as Record<'chunkedPassthrough' | 'splitter', { _readableState?: { highWaterMark?: number } } | undefined>;
+  for (const stream of [inner.chunkedPassthrough, inner.splitter]) {
+    const state = stream?._readableState;
+    if (state && typeof state.highWaterMark === 'number') state.highWaterMark = 1;
+  }
 }
 
 /**
@@ -87,7 +143,15 @@ async function readBounded(stream: Readable, max: number): Promise<{ bytes: Buff
  * Rejects if the message cannot be parsed at all.
  */
 export async function extractMessage(raw: Readable, limits: ExtractLimits): Promise<ExtractedMessage> {
-  const parser = new MailParser({ skipHtmlToText: true, skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
+  const parser = new MailParser({
+    skipHtmlToText: true,
+    skipImageLinks: true,
+    skipTextLinks: true,
+    skipTextToHtml: true,
+    keepDeliveryStatus: true,
+    checksumAlgo: false, // attachment checksums are never used: skip hashing every byte
+  });
+  limitInnerBuffers(parser);
   const texts: ExtractedText[] = [];
   const attachments: ExtractedAttachment[] = [];
   const embeddedHeaders: { from: string; to: string; cc: string }[] = [];
@@ -100,12 +164,12 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
   parser.on('data', (data: AttachmentStream | MessageText) => {
     if (data.type === 'text') {
       if (data.text) texts.push({ location: 'body:text', text: clip(data.text, limits.maxTextChars) });
-      if (data.html) texts.push({ location: 'body:html', text: clip(convert(clip(data.html, limits.maxTextChars * 2), HTML_TO_TEXT), limits.maxTextChars) });
+      if (data.html) texts.push({ location: 'body:html', text: clip(htmlToText(clip(data.html, limits.maxTextChars * 2)), limits.maxTextChars) });
       return;
     }
     const attachment = data;
-    pending.push(
-      readBounded(attachment.content, keepBytes(attachment, limits)).then(({ bytes, size, complete }) => {
+    const read = readBounded(attachment.content, keepPlan(attachment, limits), limits.budget)
+      .then(({ bytes, size, complete }) => {
         const filename = attachment.filename ?? 'unnamed';
         attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete });
         if (attachment.contentType.toLowerCase() === 'message/rfc822') {
@@ -113,9 +177,11 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
           const pick = (name: string) => headerValues(head, name).join(', ');
           embeddedHeaders.push({ from: pick('from'), to: pick('to'), cc: pick('cc') });
         }
-        attachment.release?.();
-      }),
-    );
+      })
+      // Released even on failure, so that mailparser drains the rest and the stream keeps flowing.
+      .finally(() => attachment.release?.());
+    read.catch(() => undefined); // reported by Promise.all below; never an unhandled rejection meanwhile
+    pending.push(read);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { Finding } from '../core/finding.js';
 import { DELIVER, type Verdict } from '../core/verdict.js';
 import type { Config } from '../config/schema.js';
+import { ByteBudget } from '../mime/byte-budget.js';
 import { extractMessage } from '../mime/extract.js';
 import type { DetectorContext } from '../policies/detector.js';
 import { distinctFindings, InspectionTimeout, runDetectors, textUnits, type DetectorSet } from '../policies/inspect.js';
@@ -30,6 +31,8 @@ export interface InspectionResult {
 export interface InspectDeps {
   readonly config: Pick<Readonly<Config>, 'practice' | 'policy'>;
   readonly detectors: DetectorSet;
+  /** The thread's bound on attachment bytes held at once (see attachmentBudget); none: unbounded. */
+  readonly budget?: ByteBudget | undefined;
 }
 
 const NO_CHAIN: ChainCounts = { earlierRecipients: 0, earlierExternalRecipients: 0, visibleExternalRecipients: 0 };
@@ -63,10 +66,12 @@ export async function inspectMessage(
   );
   let deadline = Number.POSITIVE_INFINITY;
   let stage: 'parse' | 'detect' = 'parse';
+  const budget = deps.budget?.account();
   try {
     const extraction = extractMessage(raw, {
       maxTextChars: policy.inspection.maxTextChars,
       maxAttachmentBytes: policy.inspection.maxAttachmentBytes,
+      budget,
     });
     // If parsing fails mid-stream, keep the tee flowing at once: the body still goes to the store.
     extraction.catch(() => raw.resume());
@@ -108,7 +113,14 @@ export async function inspectMessage(
     raw.resume(); // keep the tee flowing: the body still goes to the store
     const failure = err instanceof InspectionTimeout ? 'inspection-timeout' : stage === 'parse' ? 'unparseable' : 'inspection-failed';
     return { verdict: failClosed(failure, policy), findings: [], chain: NO_CHAIN, failure, attachments: [], ms: performance.now() - started };
+  } finally {
+    budget?.releaseAll();
   }
+}
+
+/** One per inspection thread (or main thread): room for at least one whole document. */
+export function attachmentBudget(inspection: { readonly attachmentMemory: number; readonly maxAttachmentBytes: number }): ByteBudget {
+  return new ByteBudget(Math.max(inspection.attachmentMemory, inspection.maxAttachmentBytes));
 }
 
 function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {

@@ -9,9 +9,11 @@ import type { InspectionResult } from './inspect-message.js';
 
 /** Messages between the relay and an inspection thread (structured-cloned). */
 export type WorkerRequest =
-  | { type: 'start'; job: number; envelope: { mailFrom: string; rcptTo: readonly string[] } }
-  | { type: 'chunk'; job: number; bytes: Uint8Array }
-  | { type: 'end'; job: number }
+  /**
+   * Bytes of a message: the first carries the envelope (`start`), the last `end` (a small
+   * message is one request). Only requests without `end` are acknowledged.
+   */
+  | { type: 'data'; job: number; start?: { mailFrom: string; rcptTo: readonly string[] }; bytes: Uint8Array | null; end: boolean }
   /** The patient list for exact match (null: none); sent to each thread before its next message. */
   | { type: 'patient-list'; list: { secret: Uint8Array; hashes: string[] } | null };
 
@@ -70,7 +72,12 @@ export class InspectionPool {
   #start(slot: Slot): void {
     const worker = new Worker(WORKER_SCRIPT, {
       workerData: { config: this.config },
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(32, Math.round(this.config.policy.inspection.maxMemory / 1024 / 1024)) },
+      resourceLimits: {
+        maxOldGenerationSizeMb: Math.max(32, Math.round(this.config.policy.inspection.maxMemory / 1024 / 1024)),
+        // Inspection makes short-lived garbage at a high rate: a small young generation keeps
+        // the thread's footprint down (default: up to 48 MB) for a few more, cheap scavenges.
+        maxYoungGenerationSizeMb: 8,
+      },
     });
     slot.worker = worker;
     if (this.#patientList) worker.postMessage({ type: 'patient-list', list: this.#patientList } satisfies WorkerRequest);
@@ -106,14 +113,25 @@ export class InspectionPool {
         if (unacked < MAX_UNACKED_CHUNKS && raw.isPaused()) raw.resume();
       };
       slot.jobs.set(job, { resolve, timer: null, onAck, release: () => raw.resume() });
-      slot.worker.postMessage({ type: 'start', job, envelope: { mailFrom: envelope.mailFrom, rcptTo: [...envelope.rcptTo] } } satisfies WorkerRequest);
+      let start: { mailFrom: string; rcptTo: readonly string[] } | undefined = { mailFrom: envelope.mailFrom, rcptTo: [...envelope.rcptTo] };
+      const post = (chunk: Buffer | null, end: boolean) => {
+        // One copy, handed over (not cloned again): the chunk itself may share memory with others.
+        const bytes = chunk ? new Uint8Array(chunk) : null;
+        const request: WorkerRequest = { type: 'data', job, bytes, end, ...(start ? { start } : {}) };
+        start = undefined;
+        slot.worker.postMessage(request, bytes ? [bytes.buffer] : []);
+        if (!end && ++unacked >= MAX_UNACKED_CHUNKS) raw.pause();
+      };
+      // Each chunk goes once the next one (or the end) is here, so a small message is one request.
+      let held: Buffer | null = null;
       raw.on('data', (chunk: Buffer) => {
         if (!slot.jobs.has(job)) return; // settled (thread replaced): just drain
-        slot.worker.postMessage({ type: 'chunk', job, bytes: new Uint8Array(chunk) } satisfies WorkerRequest);
-        if (++unacked >= MAX_UNACKED_CHUNKS) raw.pause();
+        if (held) post(held, false);
+        held = chunk;
       });
       raw.once('end', () => {
-        slot.worker.postMessage({ type: 'end', job } satisfies WorkerRequest);
+        if (slot.jobs.has(job)) post(held, true);
+        held = null;
         this.#armHardTimeout(slot, job);
       });
     });

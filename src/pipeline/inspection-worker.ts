@@ -8,39 +8,42 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import { PatientIndex } from '../policies/patient-list.js';
 import { detectorsFor } from '../policies/registry.js';
-import { inspectMessage } from './inspect-message.js';
+import { attachmentBudget, inspectMessage } from './inspect-message.js';
 import type { WorkerRequest, WorkerReply } from './inspection-pool.js';
 
 const config = (workerData as { config: Readonly<Config> }).config;
-let deps = { config, detectors: detectorsFor(config) };
+const budget = attachmentBudget(config.policy.inspection);
+let deps = { config, detectors: detectorsFor(config), budget };
 const streams = new Map<number, PassThrough>();
 const port = parentPort!;
 
 port.on('message', (request: WorkerRequest) => {
   switch (request.type) {
-    case 'start': {
-      const stream = new PassThrough();
-      streams.set(request.job, stream);
-      void inspectMessage(stream, request.envelope, deps).then((result) => {
-        streams.delete(request.job);
-        port.postMessage({ type: 'result', job: request.job, result } satisfies WorkerReply);
-      });
-      return;
-    }
-    case 'chunk': {
-      // Acknowledge once the parser has room: the relay sends more only then (flow control).
+    case 'data': {
+      if (request.start) {
+        const fresh = new PassThrough();
+        streams.set(request.job, fresh);
+        void inspectMessage(fresh, request.start, deps).then((result) => {
+          streams.delete(request.job);
+          port.postMessage({ type: 'result', job: request.job, result } satisfies WorkerReply);
+        });
+      }
       const stream = streams.get(request.job);
+      const bytes = request.bytes ? Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength) : null;
+      if (request.end) {
+        if (bytes) stream?.end(bytes);
+        else stream?.end();
+        return;
+      }
+      // Acknowledge once the parser has room: the relay sends more only then (flow control).
       const ack = () => port.postMessage({ type: 'ack', job: request.job } satisfies WorkerReply);
-      if (!stream || stream.write(Buffer.from(request.bytes))) ack();
+      if (!stream || !bytes || stream.write(bytes)) ack();
       else stream.once('drain', ack);
       return;
     }
-    case 'end':
-      streams.get(request.job)?.end();
-      return;
     case 'patient-list': {
       const list = request.list;
-      deps = { config, detectors: detectorsFor(config, list ? new PatientIndex(Buffer.from(list.secret), new Set(list.hashes)) : null) };
+      deps = { config, detectors: detectorsFor(config, list ? new PatientIndex(Buffer.from(list.secret), new Set(list.hashes)) : null), budget };
       return;
     }
   }

@@ -474,17 +474,33 @@ export class KeywordIndex {
 
   constructor(text: string, keywords: readonly string[]) {
     if (keywords.length === 0 || text.length === 0) return;
-    let lower = text.toLowerCase();
-    // Offsets must match the text's: keep characters whose lower case has another length.
-    if (lower.length !== text.length) lower = text.replace(/./gsu, (c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c));
+    const { lower, wordStarts } = scanned(text);
+    // A keyword that starts with a letter or digit can only match at a word start: look there
+    // (one pass over the text for every keyword) instead of scanning the text once per keyword.
+    const byFirst = new Map<number, { k: string; keyword: string }[]>();
     for (const keyword of keywords) {
       const k = keyword.toLowerCase();
       if (k.length === 0) continue;
-      for (let at = lower.indexOf(k); at !== -1; at = lower.indexOf(k, at + 1)) {
-        if (isBoundary(text, at - 1) && isBoundary(text, at + k.length)) this.hits.push({ start: at, end: at + k.length, keyword });
+      if (isBoundary(k, 0)) {
+        for (let at = lower.indexOf(k); at !== -1; at = lower.indexOf(k, at + 1)) this.#add(text, at, k, keyword);
+        continue;
+      }
+      const first = k.charCodeAt(0);
+      const bucket = byFirst.get(first);
+      if (bucket) bucket.push({ k, keyword });
+      else byFirst.set(first, [{ k, keyword }]);
+    }
+    if (byFirst.size > 0) {
+      for (const at of wordStarts) {
+        const bucket = byFirst.get(lower.charCodeAt(at));
+        if (bucket) for (const { k, keyword } of bucket) if (lower.startsWith(k, at)) this.#add(text, at, k, keyword);
       }
     }
     this.hits.sort((a, b) => a.start - b.start || b.end - a.end);
+  }
+
+  #add(text: string, at: number, k: string, keyword: string): void {
+    if (isBoundary(text, at - 1) && isBoundary(text, at + k.length)) this.hits.push({ start: at, end: at + k.length, keyword });
   }
 
   /** The nearest keyword within `window` characters of [start, end), or null. */
@@ -512,6 +528,30 @@ export class KeywordIndex {
   }
 }
 
+/** The last text scanned: detectors build several indexes over the same unit. */
+let lastScan: { text: string; lower: string; wordStarts: Int32Array } | null = null;
+
+/** The text in lower case (same offsets) and where its words start (a letter or digit after none). */
+function scanned(text: string): { lower: string; wordStarts: Int32Array } {
+  if (lastScan && lastScan.text === text) return lastScan;
+  let lower = text.toLowerCase();
+  // Offsets must match the text's: keep characters whose lower case has another length.
+  if (lower.length !== text.length) lower = text.replace(/./gsu, (c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c));
+  const starts: number[] = [];
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const boundary = isBoundary(text, i);
+    if (!boundary && !inWord) starts.push(i);
+    inWord = !boundary;
+  }
+  lastScan = { text, lower, wordStarts: Int32Array.from(starts) };
+  return lastScan;
+}
+
 function isBoundary(text: string, index: number): boolean {
-  return index < 0 || index >= text.length || !/[\p{L}\p{N}]/u.test(text[index]!);
+  if (index < 0 || index >= text.length) return true;
+  const code = text.charCodeAt(index);
+  // ASCII (nearly every character here) without a regular expression; the rest by Unicode class.
+  if (code < 0x80) return !((code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a));
+  return !/[\p{L}\p{N}]/u.test(text[index]!);
 }

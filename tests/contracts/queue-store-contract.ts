@@ -220,6 +220,42 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: St
         expect((await readAll(await store.openBody(id))).equals(body)).toBe(true);
       });
 
+      it('bodies of every size, small to large, written in any chunking, read back whole and go with a final attempt', async () => {
+        // An engine may keep small bodies one way and large ones another: cross any threshold.
+        const sizes = [0, 1, 4096, 64 * 1024, 128 * 1024 - 1, 128 * 1024, 128 * 1024 + 1, 256 * 1024 + 3, 1024 * 1024];
+        const written: { id: string; body: Buffer }[] = [];
+        for (const [n, size] of sizes.entries()) {
+          const body = randomBytes(size);
+          const id = newQueueId(T0);
+          const spool = store.createSpool(id);
+          const piece = [997, 16 * 1024, 100 * 1024][n % 3]!;
+          for (let at = 0; at < size; at += piece) spool.write(body.subarray(at, at + piece));
+          await new Promise<void>((resolve, reject) => {
+            spool.once('error', reject);
+            spool.end(() => resolve());
+          });
+          await store.enqueue(newMessage(id, body), spool);
+          written.push({ id, body });
+        }
+        for (const { id, body } of written) expect((await readAll(await store.openBody(id))).equals(body), `${body.length} bytes`).toBe(true);
+        const leased = await store.leaseDue('w1', sizes.length, LEASE, T0);
+        expect(leased).toHaveLength(sizes.length);
+        for (const { id } of written) {
+          await store.recordAttempt(attempt(id, 'w1', { outcome: { kind: 'final', state: 'delivered' } }));
+          await expect(store.openBody(id)).rejects.toThrow();
+        }
+      });
+
+      it('a discarded spool of any size commits nothing', async () => {
+        for (const size of [10, 512 * 1024]) {
+          const id = newQueueId(T0);
+          const spool = store.createSpool(id);
+          spool.write(randomBytes(size));
+          await spool.discard();
+          await expect(store.openBody(id)).rejects.toThrow();
+        }
+      });
+
       it('openBody of an unknown id rejects', async () => {
         await expect(store.openBody(newQueueId(T0))).rejects.toThrow();
       });
