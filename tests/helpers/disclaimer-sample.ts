@@ -21,6 +21,14 @@ export function sampleDisclaimer(senderName = 'the sender'): DisclaimerContent {
   };
 }
 
+/** An all-ASCII disclaimer: fits any charset, so it goes into every part byte for byte. */
+export const ASCII_DISCLAIMER: DisclaimerContent = {
+  marker: 'mg-000000000001',
+  text: 'Smile Dental Care Ltd, registered in England no. 01234567.\nThis email is confidential.',
+  html: '<p>Smile Dental Care Ltd, registered in England no. 01234567.</p><p>This email is confidential.</p>',
+  templateText: 'Smile Dental Care Ltd, registered in England no. 01234567.\nThis email is confidential.',
+};
+
 export const DEFAULT_SETTINGS: RewriteSettings = {
   placement: 'reply',
   repeat: 'once-per-thread',

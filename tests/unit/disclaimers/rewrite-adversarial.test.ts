@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { rewriteBuffer, rewriteMessage } from '../../../src/disclaimers/rewrite.js';
 import { rewriteInputFor } from '../../../src/pipeline/disclaimer-plan.js';
 import type { DisclaimerContent, RewriteSettings } from '../../../src/disclaimers/types.js';
-import { DEFAULT_SETTINGS, sampleDisclaimer } from '../../helpers/disclaimer-sample.js';
+import { ASCII_DISCLAIMER, DEFAULT_SETTINGS, sampleDisclaimer } from '../../helpers/disclaimer-sample.js';
 import { decodedText, splitParts } from '../../helpers/mime-parts.js';
 import { testConfig } from '../../helpers/test-config.js';
 
@@ -16,12 +16,7 @@ import { testConfig } from '../../helpers/test-config.js';
  * deterministic, independent of how the bytes arrive, never changing the MIME structure).
  */
 
-const ASCII: DisclaimerContent = {
-  marker: 'mg-00000000adv1',
-  text: 'Smile Dental Care Ltd, registered in England no. 01234567.\nThis email is confidential.',
-  html: '<p>Smile Dental Care Ltd, registered in England no. 01234567.</p><p>This email is confidential.</p>',
-  templateText: 'Smile Dental Care Ltd, registered in England no. 01234567.\nThis email is confidential.',
-};
+const ASCII = ASCII_DISCLAIMER;
 const UNICODE = sampleDisclaimer('Dr Patel');
 const TOP = ['From: Dr Patel <patel@smile-dental.co.uk>', 'To: lab@example.org', 'Subject: Crown', 'MIME-Version: 1.0'];
 

@@ -2,15 +2,10 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { rewriteBuffer } from '../../../src/disclaimers/rewrite.js';
 import type { DisclaimerContent, RewriteSettings } from '../../../src/disclaimers/types.js';
-import { DEFAULT_SETTINGS, sampleDisclaimer } from '../../helpers/disclaimer-sample.js';
+import { ASCII_DISCLAIMER, DEFAULT_SETTINGS, sampleDisclaimer } from '../../helpers/disclaimer-sample.js';
 import { decodedText, splitParts } from '../../helpers/mime-parts.js';
 
-const ASCII: DisclaimerContent = {
-  marker: 'mg-000000000001',
-  text: 'Smile Dental Care Ltd, registered in England no. 01234567.\nThis email is confidential.',
-  html: '<p>Smile Dental Care Ltd, registered in England no. 01234567.</p><p>This email is confidential.</p>',
-  templateText: 'Smile Dental Care Ltd, registered in England no. 01234567.\nThis email is confidential.',
-};
+const ASCII = ASCII_DISCLAIMER;
 const UNICODE = sampleDisclaimer('Dr Patel');
 
 function message(headers: string[], body: string): Buffer {
