@@ -190,7 +190,12 @@ export const configSchema = z
     policy: policySchema.prefault({}),
     disclaimers: disclaimers.prefault({}),
     store: z
-      .object({ engine: z.literal('sqlite').default('sqlite') })
+      .object({
+        engine: z.literal('sqlite').default('sqlite'),
+        inlineBodyMax: size('128KiB')
+          .pipe(z.number().max(16 * 1024 * 1024, 'at most 16MiB: larger bodies stream to spool files so memory stays flat'))
+          .describe('bodies up to this size are kept inside the database (one fsync per commit); larger ones as spool files'),
+      })
       .strict()
       .prefault({}),
     admin: z

@@ -13,7 +13,10 @@ export interface OpenedStore {
  * opens it with `role: 'relay'` (commits fsynced off the event loop); tools use the default.
  */
 export async function openStore(config: Pick<Config, 'dataDir' | 'store'>, role: 'relay' | 'tool' = 'tool'): Promise<OpenedStore> {
-  const store = await SqliteStore.open(config.dataDir, role === 'relay' ? 'wal-sync' : 'full');
+  const store = await SqliteStore.open(config.dataDir, {
+    durability: role === 'relay' ? 'wal-sync' : 'full',
+    inlineBodyMax: config.store.inlineBodyMax,
+  });
   return {
     store,
     async recover() {

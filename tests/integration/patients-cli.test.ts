@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { filesUnder } from '../helpers/data-dir.js';
 import { RecordingUpstream } from '../helpers/recording-upstream.js';
 import { runCli, startRelayProcess, type RelayProcess, stopRelayProcess } from '../helpers/relay-process.js';
 import { SmtpTalk } from '../helpers/smtp-talk.js';
@@ -41,14 +42,6 @@ function expectNoPlaintext(bytes: Buffer, what: string): void {
     expect(bytes.includes(Buffer.from(value, 'utf8')), `${what} contains ${value}`).toBe(false);
     expect(bytes.includes(Buffer.from(value, 'utf16le')), `${what} contains ${value} (UTF-16)`).toBe(false);
   }
-}
-
-/** Every file under the data directory (the database, its WAL, spool, tls …). */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
 }
 
 function message(body: string, to = 'lab@lab.example'): string {

@@ -1,19 +1,21 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/core/ids.js';
-import { LeaseLostError, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { LeaseLostError, SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import type { BodySpool, NewMessage } from '../../src/store/types.js';
 import { disclaimerStoreContract } from '../contracts/disclaimer-store-contract.js';
 import { heldStoreContract } from '../contracts/held-store-contract.js';
 import { patientListContract } from '../contracts/patient-list-contract.js';
 import { queueStoreContract } from '../contracts/queue-store-contract.js';
+import { filesHolding } from '../helpers/data-dir.js';
 import { tempDir } from '../helpers/test-config.js';
 
-async function openSqlite() {
+async function openSqlite(options: SqliteStoreOptions = {}) {
   const dir = tempDir('mouthguard-store-');
-  const store = await SqliteStore.open(dir);
+  const store = await SqliteStore.open(dir, options);
   return {
     store,
     async cleanup() {
@@ -41,9 +43,12 @@ async function openSqliteReopenable() {
   };
 }
 
-queueStoreContract('sqlite', openSqlite);
-heldStoreContract('sqlite', openSqlite);
-patientListContract('sqlite', openSqlite);
+queueStoreContract('sqlite', () => openSqlite());
+// The same contract with every body in a spool file, and with every body in the database.
+queueStoreContract('sqlite, bodies as files', () => openSqlite({ inlineBodyMax: 1 }));
+queueStoreContract('sqlite, bodies in the database', () => openSqlite({ inlineBodyMax: 16 * 1024 * 1024 }));
+heldStoreContract('sqlite', () => openSqlite());
+patientListContract('sqlite', () => openSqlite());
 disclaimerStoreContract('sqlite', openSqliteReopenable);
 
 describe('SqliteStore specifics', () => {
@@ -57,8 +62,8 @@ describe('SqliteStore specifics', () => {
     }
   });
 
-  async function fresh(dir = tempDir('mouthguard-store-')) {
-    const store = await SqliteStore.open(dir);
+  async function fresh(dir = tempDir('mouthguard-store-'), options: SqliteStoreOptions = {}) {
+    const store = await SqliteStore.open(dir, options);
     opened.push({ store, dir });
     return { store, dir };
   }
@@ -99,8 +104,10 @@ describe('SqliteStore specifics', () => {
 
   const bodyFile = (dir: string, id: string) => join(dir, 'spool', `${id}.eml`);
 
+  const ALL_FILES: SqliteStoreOptions = { inlineBodyMax: 1 };
+
   it('removeOrphanBodies deletes spool files without a queued row and keeps queued ones', async () => {
-    const { store, dir } = await fresh();
+    const { store, dir } = await fresh(undefined, ALL_FILES);
     const queued = await put(store);
     const orphan = newQueueId(T0);
     await spoolWith(store, orphan, Buffer.from('never committed\r\n'));
@@ -114,18 +121,20 @@ describe('SqliteStore specifics', () => {
   });
 
   it('a discarded spool leaves no file behind', async () => {
-    const { store, dir } = await fresh();
+    const { store, dir } = await fresh(undefined, ALL_FILES);
     const id = newQueueId(T0);
     const spool = await spoolWith(store, id, Buffer.from('x\r\n'));
+    expect(existsSync(bodyFile(dir, id))).toBe(true);
     await spool.discard();
     await spool.discard();
     expect(existsSync(bodyFile(dir, id))).toBe(false);
   });
 
   it('a final attempt and an operator deletion remove the body file', async () => {
-    const { store, dir } = await fresh();
+    const { store, dir } = await fresh(undefined, ALL_FILES);
     const delivered = await put(store);
     const deleted = await put(store);
+    expect(readdirSync(join(dir, 'spool'))).toHaveLength(2);
     await store.leaseDue('w1', 10, 60_000, T0);
     await store.recordAttempt({
       id: delivered,
@@ -136,6 +145,87 @@ describe('SqliteStore specifics', () => {
     });
     await store.deleteMessage(deleted, T0);
     expect(readdirSync(join(dir, 'spool'))).toEqual([]);
+  });
+
+  it('a body up to inlineBodyMax is kept in the database; one past it, in whatever chunks, goes to a spool file whole', async () => {
+    const { store, dir } = await fresh(undefined, { inlineBodyMax: 64 });
+    const small = await put(store, Buffer.alloc(64, 'a'));
+    expect(existsSync(bodyFile(dir, small))).toBe(false);
+    expect((await readAll(await store.openBody(small))).equals(Buffer.alloc(64, 'a'))).toBe(true);
+
+    // 40 + 40 octets: the first chunk is held in memory, the second tips it into a file.
+    const big = newQueueId(T0);
+    const body = Buffer.concat([Buffer.alloc(40, 'b'), Buffer.alloc(40, 'c')]);
+    const spool = store.createSpool(big);
+    spool.write(body.subarray(0, 40));
+    await new Promise<void>((resolve, reject) => {
+      spool.once('error', reject);
+      spool.end(body.subarray(40), () => resolve());
+    });
+    expect(spool.bytesWritten).toBe(80);
+    await store.enqueue(message(big, body), spool);
+    expect(readFileSync(bodyFile(dir, big)).equals(body)).toBe(true);
+    expect((await readAll(await store.openBody(big))).equals(body)).toBe(true);
+  });
+
+  it('enqueue refuses a spool that has not ended, and another message\'s spool', async () => {
+    const { store } = await fresh();
+    const id = newQueueId(T0);
+    const open = store.createSpool(id);
+    open.write(Buffer.from('Subject: x\r\n'));
+    await expect(store.enqueue(message(id, Buffer.alloc(0)), open)).rejects.toThrow(/before it ended/);
+    await open.discard();
+    const other = await spoolWith(store, newQueueId(T0), Buffer.from('x\r\n'));
+    await expect(store.enqueue(message(id, Buffer.alloc(0)), other)).rejects.toThrow(/not this store's spool/);
+    expect(await store.getMessage(id)).toBeNull();
+  });
+
+  async function eventually(what: string, check: () => boolean, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it.each([
+    ['the relay, once the store is quiet', 'wal-sync'],
+    ['a tool, once it closes', 'full'],
+  ] as const)('a delivered, a deleted and a rejected body kept in the database leave no trace in its files: %s', async (_, durability) => {
+    const { store, dir } = await fresh(undefined, { durability });
+    const markers = [0, 1, 2].map(() => Buffer.from(`NHS ${randomBytes(12).toString('hex')}`));
+    // Larger than a database page: the marker is in the row and in its overflow pages.
+    const filler = Buffer.alloc(20_000, 'z');
+    const bodyWith = (marker: Buffer) => Buffer.concat([Buffer.from('Subject: x\r\n\r\n'), marker, filler, marker, filler, marker]);
+    const [delivered, deleted] = [await put(store, bodyWith(markers[0]!)), await put(store, bodyWith(markers[1]!))];
+    const heldId = newQueueId(T0);
+    const held = bodyWith(markers[2]!);
+    await store.enqueue(
+      { ...message(heldId, held), hold: { reasons: [], findings: [], chain: { earlierRecipients: 0, earlierExternalRecipients: 0, visibleExternalRecipients: 1 } } },
+      await spoolWith(store, heldId, held),
+    );
+    for (const marker of markers) expect(filesHolding(dir, marker), 'the body is on disk while queued').not.toEqual([]);
+
+    await store.leaseDue('w1', 10, 60_000, T0);
+    await store.recordAttempt({
+      id: delivered,
+      owner: 'w1',
+      results: [{ address: 'orders@lab.test', status: 'delivered', reply: '250 ok' }],
+      outcome: { kind: 'final', state: 'delivered' },
+      lastError: null,
+    });
+    await store.deleteMessage(deleted, T0);
+    expect(await store.rejectHeld(heldId, 'it@practice.test', 'patient data', T0)).toBe(true);
+    for (const id of [delivered, deleted, heldId]) await expect(store.openBody(id)).rejects.toThrow();
+    if (durability === 'full') {
+      // Another connection keeps the database open, as a running relay would: closing alone would checkpoint.
+      const relay = await SqliteStore.open(dir);
+      await store.close();
+      expect(markers.flatMap((m) => filesHolding(dir, m))).toEqual([]);
+      await relay.close();
+      return;
+    }
+    await eventually('no file holds a deleted body', () => markers.every((m) => filesHolding(dir, m).length === 0));
   });
 
   it('releaseAllLeases returns every lease to the queue at once', async () => {

@@ -1,15 +1,17 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
-import type { BodySpool } from '../types.js';
 
 /**
- * Message bodies of the SQLite engine: one file per message in `<dataDir>/spool`, written as
- * the DATA stream arrives and fsynced before the database row (the commit marker) is written.
+ * Message bodies too large to keep inside the database: one file per message in
+ * `<dataDir>/spool`, written as the DATA stream arrives and fsynced before the database row
+ * (the commit marker) is written.
  */
 export class BodyFiles {
+  /** Files created since the last directory fsync began. */
+  #unsynced = 0;
+
   constructor(readonly dir: string) {}
 
   async init(): Promise<void> {
@@ -20,8 +22,9 @@ export class BodyFiles {
     return join(this.dir, `${id}.eml`);
   }
 
-  createSpool(id: string): BodySpool {
-    return new FileSpool(this.pathOf(id));
+  /** A new body file, created on its first append. */
+  create(id: string): SpoolFile {
+    return new SpoolFile(this.pathOf(id), () => this.#unsynced++);
   }
 
   open(id: string): Promise<Readable> {
@@ -32,12 +35,18 @@ export class BodyFiles {
     });
   }
 
+  /** Removes a body file; one that is already gone is not an error. */
   async remove(id: string): Promise<void> {
-    await rm(this.pathOf(id), { force: true });
+    await removeFile(this.pathOf(id));
   }
 
-  /** Makes new directory entries durable: one fsync covers every file created before it. */
+  /**
+   * Makes new directory entries durable: one fsync covers every file created before it
+   * starts, and none is needed when no file was created (small bodies live in the database).
+   */
   async syncDir(): Promise<void> {
+    if (this.#unsynced === 0) return;
+    this.#unsynced = 0;
     const handle = await open(this.dir, 'r');
     try {
       await handle.sync();
@@ -52,56 +61,65 @@ export class BodyFiles {
   }
 }
 
-class FileSpool extends Writable implements BodySpool {
+/** One body file being written: appended to, then sealed (fsynced and closed) or discarded. */
+export class SpoolFile {
   #handle: Promise<FileHandle> | null = null;
-  #written = 0;
 
-  constructor(private readonly path: string) {
-    super({ highWaterMark: 64 * 1024 });
-  }
-
-  get bytesWritten(): number {
-    return this.#written;
-  }
+  constructor(
+    private readonly path: string,
+    private readonly onCreated: () => void,
+  ) {}
 
   #file(): Promise<FileHandle> {
-    this.#handle ??= open(this.path, 'wx', 0o600);
+    this.#handle ??= open(this.path, 'wx', 0o600).then((fh) => {
+      // Counted once the entry exists, so the next directory fsync is sure to cover it.
+      this.onCreated();
+      return fh;
+    });
     return this.#handle;
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.#file()
-      .then((fh) => fh.write(chunk))
-      .then(() => {
-        this.#written += chunk.length;
-        done();
-      }, done);
+  async append(buffers: readonly Buffer[]): Promise<void> {
+    const fh = await this.#file();
+    let pending = buffers;
+    // writev may write less than asked (a full disk reports ENOSPC only on the next call).
+    while (pending.length) {
+      const { bytesWritten } = await fh.writev(pending as Buffer[]);
+      pending = skipBytes(pending, bytesWritten);
+    }
   }
 
-  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
-    const buffers = chunks.map((c) => c.chunk);
-    this.#file()
-      .then((fh) => fh.writev(buffers))
-      .then((result) => {
-        this.#written += result.bytesWritten;
-        done();
-      }, done);
-  }
-
-  override _final(done: (err?: Error | null) => void): void {
-    this.#file()
-      .then(async (fh) => {
-        await fh.sync();
-        await fh.close();
-      })
-      .then(() => done(), done);
+  /** Durable on disk and closed. */
+  async seal(): Promise<void> {
+    const fh = await this.#file();
+    await fh.sync();
+    await fh.close();
   }
 
   async discard(): Promise<void> {
-    this.destroy();
-    if (this.#handle) {
-      await this.#handle.then((fh) => fh.close()).catch(() => undefined);
-    }
-    await rm(this.path, { force: true });
+    if (this.#handle) await this.#handle.then((fh) => fh.close()).catch(() => undefined);
+    await removeFile(this.path);
   }
+}
+
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+function skipBytes(buffers: readonly Buffer[], count: number): Buffer[] {
+  const rest: Buffer[] = [];
+  let skip = count;
+  for (const b of buffers) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    rest.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return rest;
 }

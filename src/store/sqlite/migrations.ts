@@ -74,6 +74,12 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (scope_key, version)
   ) STRICT;
   `,
+  `
+  CREATE TABLE bodies (
+    message_id TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    data       BLOB NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -3,12 +3,14 @@
 import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import type { DisclaimerScope } from '../../core/disclaimer-scope.js';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
+import { SqliteSpool } from './body-spool.js';
 import { GroupCommit } from './group-commit.js';
+import { WalScrubber } from './wal-scrub.js';
 import { PatientListQueries } from './patient-list-queries.js';
 import { StatementCache } from './statement-cache.js';
 import { DisclaimerQueries } from './disclaimer-queries.js';
@@ -41,10 +43,20 @@ import {
  */
 export type Durability = 'wal-sync' | 'full';
 
+export interface SqliteStoreOptions {
+  readonly durability?: Durability;
+  /** Bodies of at most this many octets are kept in the database, larger ones as spool files. */
+  readonly inlineBodyMax?: number;
+}
+
+/** A typical message with a small attachment, in one row; 50 clients at once hold under 7 MB. */
+export const DEFAULT_INLINE_BODY_MAX = 128 * 1024;
+
 /**
- * The embedded engine: metadata in SQLite (WAL), bodies as files beside it. A database row
- * is the commit marker; a body file without a queued or held row is an orphan and is
- * removed when the relay starts.
+ * The embedded engine: metadata in SQLite (WAL); small bodies in the database, in the same
+ * transaction as their row, and larger ones as files beside it. A database row is the commit
+ * marker; a body file without a queued or held row is an orphan and is removed when the relay
+ * starts. Deleted bodies are overwritten in the database file (secure_delete).
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
@@ -57,22 +69,35 @@ export class SqliteStore implements Store {
   /** Prepared once, reused: preparing costs more than running these small statements. */
   readonly #statements: StatementCache;
 
-  private constructor(dataDir: string, durability: Durability) {
+  readonly #inlineBodyMax: number;
+  readonly #scrubber: WalScrubber;
+  /** Runs the scrubber while a scrub is due. */
+  #scrubTimer: NodeJS.Timeout | null = null;
+
+  private constructor(dataDir: string, durability: Durability, inlineBodyMax: number) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.#inlineBodyMax = inlineBodyMax;
     this.#db = new Database(join(dataDir, 'mouthguard.db'));
     this.#db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode still syncs at checkpoints; durable commits sync the WAL themselves.
     this.#db.pragma(durability === 'wal-sync' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
+    // A delivered body's pages are zeroed, not just unlinked from the b-tree: patient data
+    // stays at rest only while it must.
+    this.#db.pragma('secure_delete = ON');
     migrate(this.#db);
     this.#statements = new StatementCache(this.#db);
     this.#patients = new PatientListQueries(this.#db);
     this.#disclaimers = new DisclaimerQueries(this.#db);
     this.#bodies = new BodyFiles(join(dataDir, 'spool'));
+    this.#scrubber = new WalScrubber(() => this.#truncateLog());
     this.#commits = new GroupCommit(
       () => this.#bodies.syncDir(),
-      (jobs) => this.#db.transaction(() => jobs.forEach((job) => job()))(),
+      (jobs) => {
+        this.#db.transaction(() => jobs.forEach((job) => job()))();
+        this.#scrubber.committed(performance.now());
+      },
       () => this.#wal?.datasync() ?? Promise.resolve(),
     );
   }
@@ -81,8 +106,9 @@ export class SqliteStore implements Store {
     return this.#statements.get(text);
   }
 
-  static async open(dataDir: string, durability: Durability = 'full'): Promise<SqliteStore> {
-    const store = new SqliteStore(dataDir, durability);
+  static async open(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const durability = options.durability ?? 'full';
+    const store = new SqliteStore(dataDir, durability, options.inlineBodyMax ?? DEFAULT_INLINE_BODY_MAX);
     await store.#bodies.init();
     // 'a' creates nothing SQLite would mind (an empty WAL is a valid one) and never writes.
     if (durability === 'wal-sync') store.#wal = await open(join(dataDir, 'mouthguard.db-wal'), 'a');
@@ -110,24 +136,31 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (this.#scrubTimer) clearInterval(this.#scrubTimer);
+    this.#scrubTimer = null;
+    if (this.#db.open) {
+      // Another process may keep the database open, so closing need not checkpoint: deleted
+      // bodies leave the log now (best effort; a busy log is scrubbed by the next close).
+      this.#scrubber.flush();
+      this.#db.close();
+    }
     const wal = this.#wal;
     this.#wal = null;
     await wal?.close();
   }
 
   createSpool(id: string): BodySpool {
-    return this.#bodies.createSpool(id);
+    return new SqliteSpool(id, this.#bodies, this.#inlineBodyMax);
   }
 
-  async enqueue(message: NewMessage, _spool: BodySpool, companions: readonly Companion[] = []): Promise<void> {
+  async enqueue(message: NewMessage, spool: BodySpool, companions: readonly Companion[] = []): Promise<void> {
     return this.#commits.run(() => {
-      this.#insertMessage(message);
-      for (const c of companions) this.#insertMessage(c.message);
+      this.#insertMessage(message, spool);
+      for (const c of companions) this.#insertMessage(c.message, c.spool);
     });
   }
 
-  #insertMessage(m: NewMessage): void {
+  #insertMessage(m: NewMessage, spool: BodySpool): void {
     this.#sql(
       `INSERT INTO messages (id, kind, state, mail_from, client_json, size, trace_header, received_at, next_attempt_at, hold_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -145,6 +178,38 @@ export class SqliteStore implements Store {
     );
     const rcpt = this.#sql(`INSERT INTO recipients (message_id, idx, address, status) VALUES (?, ?, ?, 'pending')`);
     m.rcptTo.forEach((address, idx) => rcpt.run(m.id, idx, address));
+    const inline = ownSpool(spool, m.id).inlineBody();
+    if (inline) this.#sql('INSERT INTO bodies (message_id, data) VALUES (?, ?)').run(m.id, inline);
+  }
+
+  /** Deletes a body kept in the database, in the caller's transaction; false if it is a file. */
+  #deleteInlineBody(id: string): boolean {
+    return this.#sql('DELETE FROM bodies WHERE message_id = ?').run(id).changes === 1;
+  }
+
+  /** After the commit that finished message `id`: its body file goes, or its log frames are scrubbed soon. */
+  async #removeBody(id: string, inline: boolean): Promise<void> {
+    if (!inline) return this.#bodies.remove(id);
+    this.#scrubber.bodiesDeleted(performance.now());
+    this.#scrubTimer ??= setInterval(() => {
+      if (this.#scrubber.tick(performance.now()) && this.#scrubTimer) {
+        clearInterval(this.#scrubTimer);
+        this.#scrubTimer = null;
+      }
+    }, 25).unref();
+  }
+
+  /** A TRUNCATE checkpoint that never waits for another process's transaction: false if one is in the way. */
+  #truncateLog(): boolean {
+    this.#db.pragma('busy_timeout = 0');
+    try {
+      const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return result?.busy === 0;
+    } catch {
+      return false; // SQLITE_BUSY, or the store is closing: tried again later
+    } finally {
+      this.#db.pragma('busy_timeout = 5000');
+    }
   }
 
   async leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]> {
@@ -167,6 +232,8 @@ export class SqliteStore implements Store {
   }
 
   async openBody(id: string): Promise<Readable> {
+    const row = this.#sql('SELECT data FROM bodies WHERE message_id = ?').get(id) as { data: Buffer } | undefined;
+    if (row) return Readable.from([row.data], { objectMode: false });
     return this.#bodies.open(id);
   }
 
@@ -190,11 +257,13 @@ export class SqliteStore implements Store {
           final ? Date.now() : null,
           record.id,
         );
-      if (record.bounce) this.#insertMessage(record.bounce.message);
+      if (final) inline = this.#deleteInlineBody(record.id);
+      if (record.bounce) this.#insertMessage(record.bounce.message, record.bounce.spool);
     };
-    // Through the group commit: durable before the body goes, and batched with other commits.
+    let inline = false;
+    // Through the group commit: durable before a body file goes, and batched with other commits.
     await this.#commits.run(apply);
-    if (record.outcome.kind === 'final') await this.#bodies.remove(record.id);
+    if (record.outcome.kind === 'final') await this.#removeBody(record.id, inline);
   }
 
   async getMessage(id: string): Promise<MessageSummary | null> {
@@ -218,13 +287,16 @@ export class SqliteStore implements Store {
   }
 
   async deleteMessage(id: string, now: number): Promise<boolean> {
-    const info = this.#sql(
-        `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
-         WHERE id = ? AND state = 'queued'`,
-      )
-      .run(now, id);
-    if (info.changes === 1) await this.#bodies.remove(id);
-    return info.changes === 1;
+    const { deleted, inline } = this.#db.transaction(() => {
+      const info = this.#sql(
+          `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+           WHERE id = ? AND state = 'queued'`,
+        )
+        .run(now, id);
+      return { deleted: info.changes === 1, inline: info.changes === 1 && this.#deleteInlineBody(id) };
+    })();
+    if (deleted) await this.#removeBody(id, inline);
+    return deleted;
   }
 
   async stats(): Promise<QueueStats> {
@@ -280,14 +352,16 @@ export class SqliteStore implements Store {
 
   async rejectHeld(id: string, actor: string, reason: string, now: number, notice?: Companion): Promise<boolean> {
     let rejected = false;
+    let inline = false;
     await this.#commits.run(() => {
       const info = this.#sql(`UPDATE messages SET state = 'rejected', finished_at = ? WHERE id = ? AND state = 'held'`).run(now, id);
       rejected = info.changes === 1;
       if (!rejected) return;
+      inline = this.#deleteInlineBody(id);
       this.#audit(id, now, actor, 'reject', reason);
-      if (notice) this.#insertMessage(notice.message);
+      if (notice) this.#insertMessage(notice.message, notice.spool);
     });
-    if (rejected) await this.#bodies.remove(id);
+    if (rejected) await this.#removeBody(id, inline);
     else if (notice) await notice.spool.discard();
     return rejected;
   }
@@ -373,6 +447,12 @@ export class SqliteStore implements Store {
   async disclaimerRevision(): Promise<number> {
     return Promise.resolve(this.#disclaimers.revision());
   }
+}
+
+/** The engine's own spool for message `id`: anything else is a caller's mistake. */
+function ownSpool(spool: BodySpool, id: string): SqliteSpool {
+  if (!(spool instanceof SqliteSpool) || spool.id !== id) throw new Error(`the body spool committed with ${id} is not this store's spool for it`);
+  return spool;
 }
 
 /** The message was taken over by another worker (its lease expired) or finished meanwhile. */
