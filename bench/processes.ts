@@ -74,6 +74,22 @@ export interface RelayOptions {
   readonly logLevel: string;
   /** Extra node flags for the relay process (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
+  /** Merged over the bench configuration (objects key by key), for experiments. */
+  readonly configOverrides?: Record<string, unknown>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `over` merged into `base`: objects key by key, anything else replaced. */
+function merged(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? merged(current, value) : value;
+  }
+  return out;
 }
 
 /** The real built relay (`node dist/src/cli.js start --config`) with one plain listener. */
@@ -85,7 +101,7 @@ export class RelayProcess {
   ) {}
 
   static async start(options: RelayOptions): Promise<RelayProcess> {
-    const config = {
+    const base = {
       practice: { name: 'Bench Practice', domains: [PRACTICE_DOMAIN] },
       dataDir: join(options.dir, 'data'),
       smtp: {
@@ -99,6 +115,7 @@ export class RelayProcess {
       admin: { host: '127.0.0.1', port: 0 },
       log: { level: options.logLevel },
     };
+    const config = merged(base, options.configOverrides ?? {});
     const configPath = join(options.dir, 'mouthguard.yaml');
     writeFileSync(configPath, stringify(config));
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'start', '--config', configPath], {

@@ -16,7 +16,9 @@ import { reportDisclaimerBench } from './disclaimer.js';
  *
  * Options: --scale=F (multiply message counts), --only=KEY[:CLIENTS] (e.g. 2k, 50k:10, 5m:50, or
  * "disclaimer" for the disclaimer rewrite alone),
- * --relay-log=LEVEL (default warn), --profile=DIR (relay runs with --cpu-prof into DIR).
+ * --relay-log=LEVEL (default warn), --profile=DIR (relay runs with --cpu-prof into DIR),
+ * --relay-config=JSON (merged over the relay's bench configuration, e.g.
+ * '{"policy":{"inspection":{"workers":0}}}'), --node-args="FLAGS" (for the relay process).
  */
 
 interface Scenario {
@@ -68,8 +70,11 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     'relay-log': { type: 'string', default: 'warn' },
     profile: { type: 'string' },
+    'relay-config': { type: 'string' },
+    'node-args': { type: 'string' },
   },
 });
+const relayConfig = opts['relay-config'] ? (JSON.parse(opts['relay-config']) as Record<string, unknown>) : {};
 const scale = Number(opts.scale);
 if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
 
@@ -208,9 +213,17 @@ async function runScenario(scenario: Scenario, sink: Sink): Promise<ScenarioResu
   let relay: RelayProcess | null = null;
   try {
     const nodeArgs = opts.profile
-      ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.profile)}`, `--cpu-prof-name=relay-${scenario.message.key}-c${scenario.clients}.cpuprofile`]
+      ? // One directory per scenario and Node's default file names: each thread writes its own profile.
+        ['--cpu-prof', `--cpu-prof-dir=${join(resolve(opts.profile), `relay-${scenario.message.key}-c${scenario.clients}`)}`]
       : [];
-    relay = await RelayProcess.start({ sinkPort: sink.port, dir, logLevel: opts['relay-log'], nodeArgs });
+    const extraArgs = opts['node-args']?.split(/\s+/).filter(Boolean) ?? [];
+    relay = await RelayProcess.start({
+      sinkPort: sink.port,
+      dir,
+      logLevel: opts['relay-log'],
+      nodeArgs: [...extraArgs, ...nodeArgs],
+      configOverrides: relayConfig,
+    });
     running.add(relay);
     const viaRelay = await runLoad('relay', relay.port, scenario, sink, relay);
     return {
