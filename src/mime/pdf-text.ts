@@ -74,7 +74,7 @@ export async function pdfText(bytes: Buffer, limits: PdfLimits): Promise<string 
     const out: string[] = [];
     let length = 0;
     for (let n = 1; n <= pages && length < limits.maxTextChars; n++) {
-      if (Date.now() > deadline) return null;
+      if (Date.now() >= deadline) return null; // at the deadline the time is up (a bound of 0 always is)
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
       page.cleanup();
