@@ -93,7 +93,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     relayName,
     metrics,
     log,
-    inspect: (raw: Readable, envelope: Envelope) => (threads ? threads.inspect(raw, envelope) : local!.inspect(raw, envelope)),
+    inspect: (raw: Readable, envelope: Envelope, size: number) => (threads ? threads.inspect(raw, envelope, size) : local!.inspect(raw, envelope)),
     notices: noticeSettingsFrom(config, relayName),
     holdSealed: config.disclaimers.enabled && config.disclaimers.signed === 'hold' ? { skipMachineMail: config.disclaimers.skipMachineMail } : undefined,
   };

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { Permits } from './permits.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { failClosed } from '../policies/rules.js';
@@ -21,6 +22,15 @@ export type WorkerReply = { type: 'result'; job: number; result: InspectionResul
 
 /** Chunks of one message in flight to a thread before the relay waits (bounds memory per message). */
 const MAX_UNACKED_CHUNKS = 4;
+
+/**
+ * A message up to this size goes to a thread in one request, whatever else is in inspection.
+ * Larger ones stream, at most LARGE_PER_THREAD per thread at once: the others wait (in their
+ * spools, on disk) instead of each holding parser buffers in the thread, so the thread's memory
+ * does not grow with the number of clients uploading.
+ */
+const SMALL_MESSAGE = 256 * 1024;
+const LARGE_PER_THREAD = 2;
 
 interface Job {
   readonly resolve: (result: InspectionResult) => void;
@@ -56,11 +66,13 @@ export class InspectionPool {
   #next = 0;
   #closed = false;
   #patientList: { secret: Uint8Array; hashes: string[] } | null = null;
+  readonly #large: Permits;
 
   constructor(
     private readonly config: Readonly<Config>,
     private readonly log: Logger,
   ) {
+    this.#large = new Permits(LARGE_PER_THREAD * config.policy.inspection.workers);
     for (let i = 0; i < config.policy.inspection.workers; i++) {
       const slot: Slot = { worker: null as unknown as Worker, jobs: new Map() }; // set at once by #start
       this.#start(slot);
@@ -102,8 +114,18 @@ export class InspectionPool {
     for (const slot of this.#slots) slot.worker.postMessage({ type: 'patient-list', list: this.#patientList } satisfies WorkerRequest);
   }
 
-  /** Inspects one message as it streams in. Never rejects: failures are fail-closed holds. */
-  inspect(raw: Readable, envelope: { mailFrom: string; rcptTo: readonly string[] }): Promise<InspectionResult> {
+  /** Inspects one message of `size` octets, streamed from `raw`. Never rejects: failures are fail-closed holds. */
+  async inspect(raw: Readable, envelope: { mailFrom: string; rcptTo: readonly string[] }, size: number): Promise<InspectionResult> {
+    if (size <= SMALL_MESSAGE) return this.#inspect(raw, envelope);
+    const release = await this.#large.acquire();
+    try {
+      return await this.#inspect(raw, envelope);
+    } finally {
+      release();
+    }
+  }
+
+  #inspect(raw: Readable, envelope: { mailFrom: string; rcptTo: readonly string[] }): Promise<InspectionResult> {
     const slot = this.#slots[this.#next++ % this.#slots.length]!;
     const job = this.#nextJob++;
     return new Promise<InspectionResult>((resolve) => {

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Envelope } from '../core/envelope.js';
 import { newQueueId } from '../core/ids.js';
@@ -19,8 +19,8 @@ export interface ReceiveDeps {
   readonly relayName: string;
   readonly metrics: Metrics;
   readonly log: Logger;
-  /** Inspection and policy (issue 3); without it every message is delivered. */
-  readonly inspect?: ((raw: Readable, envelope: Envelope) => Promise<InspectionResult>) | undefined;
+  /** Inspection and policy (issue 3) of a received message (`size` octets); without it every message is delivered. */
+  readonly inspect?: ((raw: Readable, envelope: Envelope, size: number) => Promise<InspectionResult>) | undefined;
   readonly notices?: NoticeSettings | undefined;
   /** `disclaimers.signed: hold`: signed, encrypted and DKIM-signed mail waits for review. */
   readonly holdSealed?: { readonly skipMachineMail: boolean } | undefined;
@@ -42,17 +42,18 @@ export interface Received {
 }
 
 /**
- * Receives one message: streams DATA through the guard into a body spool and, in the same
- * pass, into inspection; then decides and commits durably, and only then may the caller
- * answer 250. Rejected, refused or failed messages leave nothing behind. Throws an
- * SmtpError (from the reply table) for the client.
+ * Receives one message: streams DATA through the guard into a body spool, inspects what was
+ * spooled, decides, and commits durably; only then may the caller answer 250. Inspection
+ * reads the spool back once the upload is complete rather than keeping pace with it, so an
+ * upload never waits for inspection, and inspection can bound how many large messages it
+ * reads at once (memory stays flat however many clients upload). Rejected, refused or failed
+ * messages leave nothing behind. Throws an SmtpError (from the reply table) for the client.
  */
 export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Promise<Received> {
   const started = performance.now();
   const id = newQueueId();
   const guard = new MessageGuard(deps.limits);
   const spool = deps.queue.createSpool(id);
-  const inspection = deps.inspect ? deps.inspect(tee(guard), input.envelope) : null;
   try {
     await spoolThroughGuard(input.stream, guard, spool);
   } catch (err) {
@@ -64,7 +65,7 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
     await spool.discard();
     throw refusal;
   }
-  const inspected = inspection ? await inspection : null;
+  const inspected = deps.inspect ? await deps.inspect(spool.readBack(), input.envelope, guard.bytes) : null;
   const result = deps.holdSealed ? holdIfSealed(inspected, sealedKind(guard.headerSection, deps.holdSealed.skipMachineMail)) : inspected;
   if (result) recordInspection(deps.metrics, result);
   const action = result?.verdict.action ?? 'deliver';
@@ -118,14 +119,6 @@ function holdIfSealed(result: InspectionResult | null, kind: ReturnType<typeof s
   };
   const base = result ?? EMPTY_INSPECTION;
   return { ...base, verdict: mergeVerdicts([...base.verdict.reasons, reason]) };
-}
-
-/** A second reader of the guarded stream, for inspection, alongside the spool. */
-function tee(guard: MessageGuard): Readable {
-  // Small: inspection's own flow control bounds what is in flight; this only smooths the tee.
-  const copy = new PassThrough({ highWaterMark: 64 * 1024 });
-  guard.pipe(copy);
-  return copy;
 }
 
 async function noticesFor(

@@ -77,6 +77,8 @@ export interface NewMessage {
 export interface BodySpool extends Writable {
   /** Bytes written so far. */
   readonly bytesWritten: number;
+  /** The bytes written, from the start, once the spool has finished (for inspection before the commit). */
+  readBack(): Readable;
   /** Throws away what was written. Safe to call more than once, and after a failed write. */
   discard(): Promise<void>;
 }

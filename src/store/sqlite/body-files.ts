@@ -66,7 +66,7 @@ export class SpoolFile {
   #handle: Promise<FileHandle> | null = null;
 
   constructor(
-    private readonly path: string,
+    readonly path: string,
     private readonly onCreated: () => void,
   ) {}
 

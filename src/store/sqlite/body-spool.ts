@@ -1,4 +1,5 @@
-import { Writable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
 import type { BodySpool } from '../types.js';
 import type { BodyFiles, SpoolFile } from './body-files.js';
 
@@ -34,6 +35,12 @@ export class SqliteSpool extends Writable implements BodySpool {
   inlineBody(): Buffer | null {
     if (!this.writableFinished) throw new Error(`spool ${this.id} committed before it ended`);
     return this.#inline;
+  }
+
+  readBack(): Readable {
+    if (!this.writableFinished) throw new Error(`spool ${this.id} read back before it ended`);
+    if (this.#file) return createReadStream(this.#file.path, { highWaterMark: 64 * 1024 });
+    return Readable.from([this.#inline ?? Buffer.alloc(0)], { objectMode: false });
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
