@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { Finding } from '../core/finding.js';
-import { DELIVER, type Verdict } from '../core/verdict.js';
 import type { Config } from '../config/schema.js';
 import { ByteBudget } from '../mime/byte-budget.js';
+import { NO_CHAIN, type InspectionResult } from './inspection-result.js';
 import { extractMessage } from '../mime/extract.js';
 import type { DetectorContext } from '../policies/detector.js';
 import { distinctFindings, InspectionTimeout, runDetectors, textUnits, type DetectorSet } from '../policies/inspect.js';
@@ -11,41 +10,12 @@ import { classifyRecipient } from '../policies/recipient-classes.js';
 import { analyseChain } from '../policies/recipient-chain.js';
 import { evaluateRules, failClosed } from '../policies/rules.js';
 
-export interface ChainCounts {
-  readonly earlierRecipients: number;
-  readonly earlierExternalRecipients: number;
-  readonly visibleExternalRecipients: number;
-}
-
-export interface InspectionResult {
-  readonly verdict: Verdict;
-  /** Distinct findings (highest confidence per kind and value). */
-  readonly findings: readonly Finding[];
-  readonly chain: ChainCounts;
-  /** Set when inspection could not complete: the verdict is then a fail-closed hold. */
-  readonly failure: 'unparseable' | 'inspection-failed' | 'inspection-timeout' | null;
-  readonly attachments: readonly { filename: string; contentType: string }[];
-  readonly ms: number;
-}
-
 export interface InspectDeps {
   readonly config: Pick<Readonly<Config>, 'practice' | 'policy'>;
   readonly detectors: DetectorSet;
   /** The thread's bound on attachment bytes held at once (see attachmentBudget); none: unbounded. */
   readonly budget?: ByteBudget | undefined;
 }
-
-const NO_CHAIN: ChainCounts = { earlierRecipients: 0, earlierExternalRecipients: 0, visibleExternalRecipients: 0 };
-
-/** A message nobody inspected (inspection is off): deliver, nothing found. */
-export const EMPTY_INSPECTION: InspectionResult = {
-  verdict: DELIVER,
-  findings: [],
-  chain: NO_CHAIN,
-  failure: null,
-  attachments: [],
-  ms: 0,
-};
 
 /**
  * Inspects one message as received and decides: parse (mailparser), detectors, recipient
@@ -130,3 +100,5 @@ function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
+
+export { EMPTY_INSPECTION, type ChainCounts, type InspectionResult } from './inspection-result.js';

@@ -6,7 +6,7 @@ import { Permits } from './permits.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { failClosed } from '../policies/rules.js';
-import type { InspectionResult } from './inspect-message.js';
+import type { InspectionResult } from './inspection-result.js';
 
 /** Messages between the relay and an inspection thread (structured-cloned). */
 export type WorkerRequest =

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { MessageGuard, type GuardLimits } from '../mime/message-guard.js';
 import type { BodySpool, Companion, HoldDetails, QueueStore } from '../store/types.js';
-import { EMPTY_INSPECTION, type InspectionResult } from './inspect-message.js';
+import { EMPTY_INSPECTION, type InspectionResult } from './inspection-result.js';
 import { policyNotice, type NoticeSettings } from './policy-notice.js';
 import { receivedHeader } from './trace-header.js';
 
