@@ -52,6 +52,26 @@ describe('inspection threads (the built relay)', () => {
     expect(await metric(relay, /^mouthguard_policy_held_messages\{reason="hold-identifiable-outside"\}/)).toMatch(/ 1$/);
   });
 
+  it('large messages that wait their turn for the thread (beyond the two it streams at once) get the right verdicts, alongside a small one', async () => {
+    const filler = 'Shade A2, margins chamfered, please return by Friday with the models.\r\n'.repeat(6000); // ~400 KB: a large message
+    const large = (n: number, extra = '') => `From: <${SENDER}>\r\nSubject: lab order ${n}\r\n\r\n${filler}${extra}`;
+    const before = upstream.messages.length;
+    const sends = [0, 1, 2, 3, 4].map((n) =>
+      send(relay.port('plain'), `large${n}@gmail.com`, large(n, n === 3 ? 'Patient: Mrs Jane Smith\r\nNHS No: 943 476 5919\r\n' : '')),
+    );
+    const small = send(relay.port('plain'), 'small@lab.example', `From: <${SENDER}>\r\nSubject: small\r\n\r\nShade A3.\r\n`);
+    expect(await small).toMatch(/^250 /);
+    for (const reply of await Promise.all(sends)) expect(reply).toMatch(/^250 /);
+    // Five messages and the hold notice to the sender.
+    const arrived = (await upstream.waitFor(before + 6, 30_000)).slice(before);
+    const to = arrived.flatMap((m) => m.rcptTo);
+    expect(to).toEqual(expect.arrayContaining(['small@lab.example', 'large0@gmail.com', 'large1@gmail.com', 'large2@gmail.com', 'large4@gmail.com']));
+    expect(to).not.toContain('large3@gmail.com');
+    expect(to).toContain(SENDER);
+    for (const m of arrived.filter((x) => x.rcptTo[0]!.startsWith('large'))) expect(m.raw.includes(Buffer.from(filler))).toBe(true);
+    expect(await metric(relay, /^mouthguard_policy_held_messages\{reason="hold-identifiable-outside"\}/)).toMatch(/ 2$/);
+  }, 60_000);
+
   it('a message that exhausts the thread heap is held, and the next one is inspected by a fresh thread', async () => {
     const line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\r\n';
     const huge = `From: <${SENDER}>\r\nSubject: big\r\n\r\n${line.repeat(400_000)}`;
