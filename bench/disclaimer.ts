@@ -22,6 +22,12 @@ export interface DisclaimerBench {
   readonly runs: readonly DisclaimerRun[];
   /** Peak RSS with the big attachment minus with the small one: flat memory means close to 0. */
   readonly rssGrowthMB: number;
+  /**
+   * The same growth of the rewriter's excess over a plain stream copy of the same file: how much
+   * memory the rewriter itself adds as the message grows. (A fresh process's peak RSS also moves
+   * with when V8 gets round to collecting spent stream buffers: the copy's moves with it.)
+   */
+  readonly excessGrowthMB: number;
 }
 
 const CHILD = resolve(import.meta.dirname, 'disclaimer-child.js');
@@ -35,7 +41,8 @@ export function benchDisclaimer(): DisclaimerBench {
   const dir = mkdtempSync(join(tmpdir(), 'mouthguard-bench-disclaimer-'));
   try {
     const runs = [2.5, 25].map((mb) => runOne(dir, mb));
-    return { runs, rssGrowthMB: runs[1]!.rewritePeakRssMB - runs[0]!.rewritePeakRssMB };
+    const excess = (r: DisclaimerRun) => r.rewritePeakRssMB - r.copyPeakRssMB;
+    return { runs, rssGrowthMB: runs[1]!.rewritePeakRssMB - runs[0]!.rewritePeakRssMB, excessGrowthMB: excess(runs[1]!) - excess(runs[0]!) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -143,7 +150,8 @@ export function reportDisclaimerBench(): { bench: DisclaimerBench; targetLines: 
   return {
     bench,
     targetLines: [
-      `${Math.abs(bench.rssGrowthMB) <= 10 ? 'PASS' : 'MISS'}  disclaimer rewrite memory flat with size: peak RSS grows ${bench.rssGrowthMB.toFixed(1)} MB from a 2.5 MB to a 25 MB attachment (≤ 10 MB)`,
+      `${bench.excessGrowthMB <= 10 ? 'PASS' : 'MISS'}  disclaimer rewrite memory flat with size: from a 2.5 MB to a 25 MB attachment, ` +
+        `the rewriter's peak RSS over a plain stream copy's grows ${bench.excessGrowthMB.toFixed(1)} MB (≤ 10 MB; its own peak grows ${bench.rssGrowthMB.toFixed(1)} MB)`,
       `${bench.runs.every((r) => r.attachmentUntouched && r.outcome === 'inserted') ? 'PASS' : 'MISS'}  attachments pass through the rewriter byte-identical, disclaimer inserted`,
       `INFO  disclaimer rewrite throughput, 25 MB attachment: ${big.rewriteMBps.toFixed(0)} MB/s (${(big.ratio * 100).toFixed(0)}% of a plain stream copy)`,
     ],
