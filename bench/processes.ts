@@ -97,6 +97,8 @@ export class RelayProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly port: number,
+    /** The admin listener (/metrics). */
+    readonly adminPort: number,
     private readonly log: { text: string },
   ) {}
 
@@ -130,8 +132,8 @@ export class RelayProcess {
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     try {
-      const port = await findSmtpPort(child, () => log.text);
-      return new RelayProcess(child, port, log);
+      const { smtp, admin } = await findPorts(child, () => log.text);
+      return new RelayProcess(child, smtp, admin, log);
     } catch (err) {
       await stopChild(child, 2_000);
       throw err;
@@ -177,13 +179,17 @@ function statusField(pid: number, name: string): number {
  * /proc: the TCP sockets it listens on (its SMTP listener and the admin HTTP port); the one
  * that greets with 220 is the SMTP listener.
  */
-async function findSmtpPort(child: ChildProcess, output: () => string): Promise<number> {
+/** The relay's two listeners: the one that greets is SMTP, the other the admin listener. */
+async function findPorts(child: ChildProcess, output: () => string): Promise<{ smtp: number; admin: number }> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`relay exited before listening:\n${output()}`);
     const ports = listeningPorts(child.pid!);
     if (ports.length >= 2) {
-      for (const port of ports) if (await greets(port)) return port;
+      for (const port of ports) {
+        const admin = ports.find((p) => p !== port);
+        if (admin !== undefined && (await greets(port))) return { smtp: port, admin };
+      }
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -7,6 +7,7 @@ import { RECIPIENT, SENDER, attachmentMessage, htmlMessage, idHeader, textMessag
 import { RelayProcess, Sink } from './processes.js';
 import { SmtpClient } from './smtp-client.js';
 import { benchInspection, type InspectionBench } from './inspection.js';
+import { scrapeStages, stageQuantiles, STAGES, type Stage } from './relay-stages.js';
 import { reportDisclaimerBench } from './disclaimer.js';
 
 /**
@@ -51,6 +52,8 @@ interface Side {
   readonly missingAtSink: number;
   readonly peakRssBytes: number | null;
   readonly cpuMsPerMsg: number | null;
+  /** The relay's own receive stages for the measured messages (its /metrics histogram; relay only). */
+  readonly stagesMs: Record<Stage, { p50: number; p99: number }> | null;
 }
 
 interface ScenarioResult {
@@ -174,11 +177,13 @@ async function runLoad(target: 'relay' | 'sink', port: number, scenario: Scenari
     const warmArrived = await awaitArrivals(sink, new Set(warm.map((s) => s.id)));
     if (warmArrived.size < warm.length) throw new Error(`only ${warmArrived.size} of ${warm.length} warm-up messages reached the sink`);
 
+    const stagesBefore = relay ? await scrapeStages(relay.adminPort) : null;
     const cpuBefore = relay?.cpuMs() ?? 0;
     const started = nowMs();
     const sent = await drive(clients, scenario.total, (i) => ({ id: `${tag}-${i}`, message: scenario.message }));
     const wallMs = nowMs() - started;
     const cpuAfter = relay?.cpuMs() ?? 0;
+    const stagesMs = relay && stagesBefore ? stageQuantiles(stagesBefore, await scrapeStages(relay.adminPort)) : null;
 
     const ok = sent.filter((s) => s.ok);
     const arrived = await awaitArrivals(sink, new Set(ok.map((s) => s.id)));
@@ -201,6 +206,7 @@ async function runLoad(target: 'relay' | 'sink', port: number, scenario: Scenari
       missingAtSink: ok.length - arrived.size,
       peakRssBytes: relay ? relay.peakRss() : null,
       cpuMsPerMsg: relay && ok.length ? (cpuAfter - cpuBefore) / ok.length : null,
+      stagesMs,
     };
   } finally {
     await Promise.all(clients.map((c) => c.quit()));
@@ -257,6 +263,15 @@ const pair = (s: { p50: number; p99: number } | null) => (s ? `${f1(s.p50)} / ${
 
 function sizeLabel(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** Where the relay's own time from DATA to 250 went, per scenario (its histograms: approximate). */
+function stagesTable(results: ScenarioResult[]): string {
+  const head = ['message', 'clients', ...STAGES.map((st) => `${st} p50/p99 ms`)];
+  const rows = results.map((r) => [`${r.message}`, String(r.clients), ...STAGES.map((st) => pair(r.relay.stagesMs?.[st] ?? null))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 function table(results: ScenarioResult[]): string {
@@ -389,6 +404,11 @@ async function main(): Promise<void> {
       '\nratio: relay msg/s ÷ sink msg/s (the ceiling, same load straight to the sink).' +
       '\nrefused/undelivered: messages the relay refused / accepted but not at the sink 15 s after the last arrival (held or lost).',
   );
+  if (results.length) {
+    console.log(`\nrelay receive stages, from its own mouthguard_smtp_receive_stage_seconds (measured messages only, interpolated within buckets):`);
+    console.log(stagesTable(results));
+    console.log('upload: DATA from the client into the spool. inspection: waiting for and running it. commit: to durable, before the 250.');
+  }
   const { lines, verdicts } = targetLines(results);
   lines.push(`${inspection.p50Ms <= 50 ? 'PASS' : 'MISS'}  inspection of a typical message ≤ 50 ms: p50 ${inspection.p50Ms.toFixed(1)} ms`);
   lines.push(...disclaimer.targetLines);

@@ -48,6 +48,13 @@ export function createMetrics(registry: Registry = new Registry()) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       ...on,
     }),
+    smtpReceiveStageSeconds: new Histogram({
+      name: 'mouthguard_smtp_receive_stage_seconds',
+      help: 'Where receiving an accepted message takes its time: upload (DATA from the client into the spool), inspection (waiting for and running it), commit (to durable)',
+      labelNames: ['stage'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1, 5, 30],
+      ...on,
+    }),
     queueDepth: new Gauge({
       name: 'mouthguard_queue_messages',
       help: 'Messages in the store, by state',

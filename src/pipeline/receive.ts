@@ -60,12 +60,14 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
     await spool.discard();
     throw new SmtpError('storeUnavailable', { cause: err, detail: 'writing the body failed' });
   }
+  const uploaded = performance.now();
   const refusal = guard.violation ? new SmtpError(guard.violation) : (input.checkHeaders?.(guard.headerSection) ?? null);
   if (refusal) {
     await spool.discard();
     throw refusal;
   }
   const inspected = deps.inspect ? await deps.inspect(spool.readBack(), input.envelope, guard.bytes) : null;
+  const decided = performance.now();
   const result = deps.holdSealed ? holdIfSealed(inspected, sealedKind(guard.headerSection, deps.holdSealed.skipMachineMail)) : inspected;
   if (result) recordInspection(deps.metrics, result);
   const action = result?.verdict.action ?? 'deliver';
@@ -99,9 +101,14 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
     await Promise.all([spool.discard(), ...companions.map((c) => c.spool.discard())]);
     throw new SmtpError('storeUnavailable', { cause: err, detail: 'commit failed' });
   }
+  const committed = performance.now();
   deps.metrics.smtpMessagesAccepted.inc();
   deps.metrics.smtpMessageSize.observe(guard.bytes);
-  deps.metrics.smtpCommitSeconds.observe((performance.now() - started) / 1000);
+  deps.metrics.smtpCommitSeconds.observe((committed - uploaded) / 1000);
+  const stages = deps.metrics.smtpReceiveStageSeconds;
+  stages.observe({ stage: 'upload' }, (uploaded - started) / 1000);
+  stages.observe({ stage: 'inspection' }, (decided - uploaded) / 1000);
+  stages.observe({ stage: 'commit' }, (committed - decided) / 1000);
   return { id, size: guard.bytes, action, reasons };
 }
 

@@ -462,6 +462,12 @@ describe('admin endpoint (metrics, health, readiness)', () => {
     expect(sample(text, 'mouthguard_delivery_attempts_total{result="delivered"}')).toBe(4);
     expect(sample(text, 'mouthguard_smtp_rejects_total{reason="messageTooLarge"}')).toBe(1);
     expect(sample(text, 'mouthguard_smtp_message_size_bytes_count')).toBe(3);
+    // Every accepted message is timed in each receive stage; the refused one in none.
+    for (const stage of ['upload', 'inspection', 'commit']) {
+      expect(sample(text, `mouthguard_smtp_receive_stage_seconds_count{stage="${stage}"}`), stage).toBe(3);
+      expect(sample(text, `mouthguard_smtp_receive_stage_seconds_sum{stage="${stage}"}`), stage).toBeGreaterThan(0);
+    }
+    expect(sample(text, 'mouthguard_smtp_commit_seconds_count')).toBe(3);
     expect(text).toMatch(/^mouthguard_process_/m);
     // Labels are bounded enums: no address (or anything with an @) ever appears.
     expect(text).not.toContain('@');
