@@ -106,6 +106,19 @@ describe('SqliteStore specifics', () => {
 
   const ALL_FILES: SqliteStoreOptions = { inlineBodyMax: 1 };
 
+  /** Ends two queued messages: one delivered (a final attempt), one deleted by an operator. */
+  async function deliverAndDelete(store: SqliteStore, delivered: string, deleted: string): Promise<void> {
+    await store.leaseDue('w1', 10, 60_000, T0);
+    await store.recordAttempt({
+      id: delivered,
+      owner: 'w1',
+      results: [{ address: 'orders@lab.test', status: 'delivered', reply: '250 ok' }],
+      outcome: { kind: 'final', state: 'delivered' },
+      lastError: null,
+    });
+    await store.deleteMessage(deleted, T0);
+  }
+
   it('removeOrphanBodies deletes spool files without a queued row and keeps queued ones', async () => {
     const { store, dir } = await fresh(undefined, ALL_FILES);
     const queued = await put(store);
@@ -135,15 +148,7 @@ describe('SqliteStore specifics', () => {
     const delivered = await put(store);
     const deleted = await put(store);
     expect(readdirSync(join(dir, 'spool'))).toHaveLength(2);
-    await store.leaseDue('w1', 10, 60_000, T0);
-    await store.recordAttempt({
-      id: delivered,
-      owner: 'w1',
-      results: [{ address: 'orders@lab.test', status: 'delivered', reply: '250 ok' }],
-      outcome: { kind: 'final', state: 'delivered' },
-      lastError: null,
-    });
-    await store.deleteMessage(deleted, T0);
+    await deliverAndDelete(store, delivered, deleted);
     expect(readdirSync(join(dir, 'spool'))).toEqual([]);
   });
 
@@ -206,15 +211,7 @@ describe('SqliteStore specifics', () => {
     );
     for (const marker of markers) expect(filesHolding(dir, marker), 'the body is on disk while queued').not.toEqual([]);
 
-    await store.leaseDue('w1', 10, 60_000, T0);
-    await store.recordAttempt({
-      id: delivered,
-      owner: 'w1',
-      results: [{ address: 'orders@lab.test', status: 'delivered', reply: '250 ok' }],
-      outcome: { kind: 'final', state: 'delivered' },
-      lastError: null,
-    });
-    await store.deleteMessage(deleted, T0);
+    await deliverAndDelete(store, delivered, deleted);
     expect(await store.rejectHeld(heldId, 'it@practice.test', 'patient data', T0)).toBe(true);
     for (const id of [delivered, deleted, heldId]) await expect(store.openBody(id)).rejects.toThrow();
     if (durability === 'full') {
