@@ -3,20 +3,19 @@
 import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import type { DisclaimerScope } from '../../core/disclaimer-scope.js';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
-import { SqliteSpool } from './body-spool.js';
 import { GroupCommit } from './group-commit.js';
-import { WalScrubber } from './wal-scrub.js';
+import { MessageBodies } from './message-bodies.js';
+import { AccountQueries } from './account-queries.js';
 import { PatientListQueries } from './patient-list-queries.js';
 import { StatementCache } from './statement-cache.js';
 import { DisclaimerQueries } from './disclaimer-queries.js';
-import { toAccount, toAudit, toHeld, toRecipient, toSummary, type AccountRow, type AuditRow, type MessageRow, type RecipientRow } from './rows.js';
+import { toAudit, toHeld, toRecipient, toSummary, type AuditRow, type MessageRow, type RecipientRow } from './rows.js';
 import {
-  AccountExistsError,
   MESSAGE_STATES,
   type Account,
   type AttemptRecord,
@@ -61,22 +60,17 @@ export const DEFAULT_INLINE_BODY_MAX = 128 * 1024;
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
   readonly #db: Database.Database;
-  readonly #bodies: BodyFiles;
+  readonly #bodies: MessageBodies;
   readonly #commits: GroupCommit;
   #wal: FileHandle | null = null;
   readonly #patients: PatientListQueries;
+  readonly #accounts: AccountQueries;
   readonly #disclaimers: DisclaimerQueries;
   /** Prepared once, reused: preparing costs more than running these small statements. */
   readonly #statements: StatementCache;
 
-  readonly #inlineBodyMax: number;
-  readonly #scrubber: WalScrubber;
-  /** Runs the scrubber while a scrub is due. */
-  #scrubTimer: NodeJS.Timeout | null = null;
-
   private constructor(dataDir: string, durability: Durability, inlineBodyMax: number) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.#inlineBodyMax = inlineBodyMax;
     this.#db = new Database(join(dataDir, 'mouthguard.db'));
     this.#db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode still syncs at checkpoints; durable commits sync the WAL themselves.
@@ -89,14 +83,14 @@ export class SqliteStore implements Store {
     migrate(this.#db);
     this.#statements = new StatementCache(this.#db);
     this.#patients = new PatientListQueries(this.#db);
+    this.#accounts = new AccountQueries(this.#statements);
     this.#disclaimers = new DisclaimerQueries(this.#db);
-    this.#bodies = new BodyFiles(join(dataDir, 'spool'));
-    this.#scrubber = new WalScrubber(() => this.#truncateLog());
+    this.#bodies = new MessageBodies(this.#db, this.#statements, new BodyFiles(join(dataDir, 'spool')), inlineBodyMax);
     this.#commits = new GroupCommit(
-      () => this.#bodies.syncDir(),
+      () => this.#bodies.files.syncDir(),
       (jobs) => {
         this.#db.transaction(() => jobs.forEach((job) => job()))();
-        this.#scrubber.committed(performance.now());
+        this.#bodies.committed();
       },
       () => this.#wal?.datasync() ?? Promise.resolve(),
     );
@@ -109,7 +103,7 @@ export class SqliteStore implements Store {
   static async open(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const durability = options.durability ?? 'full';
     const store = new SqliteStore(dataDir, durability, options.inlineBodyMax ?? DEFAULT_INLINE_BODY_MAX);
-    await store.#bodies.init();
+    await store.#bodies.files.init();
     // 'a' creates nothing SQLite would mind (an empty WAL is a valid one) and never writes.
     if (durability === 'wal-sync') store.#wal = await open(join(dataDir, 'mouthguard.db-wal'), 'a');
     return store;
@@ -121,9 +115,9 @@ export class SqliteStore implements Store {
       (this.#sql("SELECT id FROM messages WHERE state IN ('queued', 'held')").all() as { id: string }[]).map((r) => r.id),
     );
     let removed = 0;
-    for (const id of await this.#bodies.listIds()) {
+    for (const id of await this.#bodies.files.listIds()) {
       if (!queued.has(id)) {
-        await this.#bodies.remove(id);
+        await this.#bodies.files.remove(id);
         removed++;
       }
     }
@@ -136,21 +130,15 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.#scrubTimer) clearInterval(this.#scrubTimer);
-    this.#scrubTimer = null;
-    if (this.#db.open) {
-      // Another process may keep the database open, so closing need not checkpoint: deleted
-      // bodies leave the log now (best effort; a busy log is scrubbed by the next close).
-      this.#scrubber.flush();
-      this.#db.close();
-    }
+    this.#bodies.close();
+    if (this.#db.open) this.#db.close();
     const wal = this.#wal;
     this.#wal = null;
     await wal?.close();
   }
 
   createSpool(id: string): BodySpool {
-    return new SqliteSpool(id, this.#bodies, this.#inlineBodyMax);
+    return this.#bodies.createSpool(id);
   }
 
   async enqueue(message: NewMessage, spool: BodySpool, companions: readonly Companion[] = []): Promise<void> {
@@ -178,38 +166,7 @@ export class SqliteStore implements Store {
     );
     const rcpt = this.#sql(`INSERT INTO recipients (message_id, idx, address, status) VALUES (?, ?, ?, 'pending')`);
     m.rcptTo.forEach((address, idx) => rcpt.run(m.id, idx, address));
-    const inline = ownSpool(spool, m.id).inlineBody();
-    if (inline) this.#sql('INSERT INTO bodies (message_id, data) VALUES (?, ?)').run(m.id, inline);
-  }
-
-  /** Deletes a body kept in the database, in the caller's transaction; false if it is a file. */
-  #deleteInlineBody(id: string): boolean {
-    return this.#sql('DELETE FROM bodies WHERE message_id = ?').run(id).changes === 1;
-  }
-
-  /** After the commit that finished message `id`: its body file goes, or its log frames are scrubbed soon. */
-  async #removeBody(id: string, inline: boolean): Promise<void> {
-    if (!inline) return this.#bodies.remove(id);
-    this.#scrubber.bodiesDeleted(performance.now());
-    this.#scrubTimer ??= setInterval(() => {
-      if (this.#scrubber.tick(performance.now()) && this.#scrubTimer) {
-        clearInterval(this.#scrubTimer);
-        this.#scrubTimer = null;
-      }
-    }, 25).unref();
-  }
-
-  /** A TRUNCATE checkpoint that never waits for another process's transaction: false if one is in the way. */
-  #truncateLog(): boolean {
-    this.#db.pragma('busy_timeout = 0');
-    try {
-      const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      return result?.busy === 0;
-    } catch {
-      return false; // SQLITE_BUSY, or the store is closing: tried again later
-    } finally {
-      this.#db.pragma('busy_timeout = 5000');
-    }
+    this.#bodies.insert(m.id, spool);
   }
 
   async leaseDue(owner: string, limit: number, leaseMs: number, now: number): Promise<LeasedMessage[]> {
@@ -232,8 +189,6 @@ export class SqliteStore implements Store {
   }
 
   async openBody(id: string): Promise<Readable> {
-    const row = this.#sql('SELECT data FROM bodies WHERE message_id = ?').get(id) as { data: Buffer } | undefined;
-    if (row) return Readable.from([row.data], { objectMode: false });
     return this.#bodies.open(id);
   }
 
@@ -257,13 +212,13 @@ export class SqliteStore implements Store {
           final ? Date.now() : null,
           record.id,
         );
-      if (final) inline = this.#deleteInlineBody(record.id);
+      if (final) inline = this.#bodies.deleteInline(record.id);
       if (record.bounce) this.#insertMessage(record.bounce.message, record.bounce.spool);
     };
     let inline = false;
     // Through the group commit: durable before a body file goes, and batched with other commits.
     await this.#commits.run(apply);
-    if (record.outcome.kind === 'final') await this.#removeBody(record.id, inline);
+    if (record.outcome.kind === 'final') await this.#bodies.removed(record.id, inline);
   }
 
   async getMessage(id: string): Promise<MessageSummary | null> {
@@ -293,9 +248,9 @@ export class SqliteStore implements Store {
            WHERE id = ? AND state = 'queued'`,
         )
         .run(now, id);
-      return { deleted: info.changes === 1, inline: info.changes === 1 && this.#deleteInlineBody(id) };
+      return { deleted: info.changes === 1, inline: info.changes === 1 && this.#bodies.deleteInline(id) };
     })();
-    if (deleted) await this.#removeBody(id, inline);
+    if (deleted) await this.#bodies.removed(id, inline);
     return deleted;
   }
 
@@ -357,11 +312,11 @@ export class SqliteStore implements Store {
       const info = this.#sql(`UPDATE messages SET state = 'rejected', finished_at = ? WHERE id = ? AND state = 'held'`).run(now, id);
       rejected = info.changes === 1;
       if (!rejected) return;
-      inline = this.#deleteInlineBody(id);
+      inline = this.#bodies.deleteInline(id);
       this.#audit(id, now, actor, 'reject', reason);
       if (notice) this.#insertMessage(notice.message, notice.spool);
     });
-    if (rejected) await this.#removeBody(id, inline);
+    if (rejected) await this.#bodies.removed(id, inline);
     else if (notice) await notice.spool.discard();
     return rejected;
   }
@@ -376,34 +331,24 @@ export class SqliteStore implements Store {
   }
 
   async addAccount(account: Omit<Account, 'createdAt'>): Promise<void> {
-    const now = Date.now();
-    try {
-      this.#sql('INSERT INTO accounts (name, password_hash, allowed_senders_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-        .run(account.name, account.passwordHash, JSON.stringify(account.allowedSenders), now, now);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new AccountExistsError(account.name);
-      throw err;
-    }
+    this.#accounts.add(account);
     return Promise.resolve();
   }
 
   async getAccount(name: string): Promise<Account | null> {
-    const row = this.#sql('SELECT * FROM accounts WHERE name = ?').get(name) as AccountRow | undefined;
-    return Promise.resolve(row ? toAccount(row) : null);
+    return Promise.resolve(this.#accounts.get(name));
   }
 
   async listAccounts(): Promise<Account[]> {
-    const rows = this.#sql('SELECT * FROM accounts ORDER BY name').all() as AccountRow[];
-    return Promise.resolve(rows.map(toAccount));
+    return Promise.resolve(this.#accounts.list());
   }
 
   async removeAccount(name: string): Promise<boolean> {
-    return Promise.resolve(this.#sql('DELETE FROM accounts WHERE name = ?').run(name).changes === 1);
+    return Promise.resolve(this.#accounts.remove(name));
   }
 
   async setPassword(name: string, passwordHash: string): Promise<boolean> {
-    const info = this.#sql('UPDATE accounts SET password_hash = ?, updated_at = ? WHERE name = ?').run(passwordHash, Date.now(), name);
-    return Promise.resolve(info.changes === 1);
+    return Promise.resolve(this.#accounts.setPassword(name, passwordHash));
   }
 
   async patientListSecret(): Promise<Buffer> {
@@ -447,12 +392,6 @@ export class SqliteStore implements Store {
   async disclaimerRevision(): Promise<number> {
     return Promise.resolve(this.#disclaimers.revision());
   }
-}
-
-/** The engine's own spool for message `id`: anything else is a caller's mistake. */
-function ownSpool(spool: BodySpool, id: string): SqliteSpool {
-  if (!(spool instanceof SqliteSpool) || spool.id !== id) throw new Error(`the body spool committed with ${id} is not this store's spool for it`);
-  return spool;
 }
 
 /** The message was taken over by another worker (its lease expired) or finished meanwhile. */
