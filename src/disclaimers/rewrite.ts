@@ -1,5 +1,5 @@
 import { PassThrough, Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeAll } from '../core/pipe-all.js';
 import { Splitter, type SplitterChunk } from '@zone-eu/mailsplit';
 import { BodySelector } from './body-selection.js';
 import { classifyMessage } from './message-class.js';
@@ -215,7 +215,8 @@ export class DisclaimerJoiner extends Transform {
 /** Rewrites `source` into `sink` (which is ended), resolving with what was done. */
 export async function rewriteMessage(source: Readable, sink: Writable, input: RewriteInput): Promise<RewriteReport> {
   const { splitter, joiner } = createRewriter(input);
-  await pipeline(source, splitter, joiner, sink);
+  // mailsplit's typings narrow the events of what is a Transform.
+  await pipeAll(source, splitter as unknown as Transform, joiner, sink);
   return joiner.report;
 }
 

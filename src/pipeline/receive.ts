@@ -1,7 +1,8 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Envelope } from '../core/envelope.js';
 import { newQueueId } from '../core/ids.js';
+import { pipeAll } from '../core/pipe-all.js';
 import { SmtpError } from '../core/smtp-error.js';
 import { mergeVerdicts, type Action, type Reason } from '../core/verdict.js';
 import { sealedKind } from '../disclaimers/sealed.js';
@@ -157,7 +158,7 @@ function recordInspection(metrics: Metrics, result: InspectionResult): void {
 async function spoolThroughGuard(source: Readable, guard: MessageGuard, spool: BodySpool): Promise<void> {
   source.pipe(guard);
   try {
-    await pipeInto(guard, spool);
+    await pipeAll(guard, spool);
   } catch (err) {
     source.unpipe(guard);
     source.resume();
@@ -166,30 +167,3 @@ async function spoolThroughGuard(source: Readable, guard: MessageGuard, spool: B
   }
 }
 
-/**
- * `from` piped into `to`, settled when `to` has finished (or either fails: both are then
- * destroyed, as stream.pipeline would). Not stream.pipeline itself: it makes an
- * AbortController per call and a DOMException (with a stack) at every finish, a few per cent
- * of the relay's CPU for a small message.
- */
-function pipeInto(from: Readable, to: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      from.unpipe(to);
-      from.destroy(err);
-      to.destroy(err);
-      reject(err);
-    };
-    from.on('error', fail);
-    to.on('error', fail);
-    to.once('finish', () => {
-      settled = true;
-      resolve();
-    });
-    to.once('close', () => fail(new Error('the body spool closed before it finished')));
-    from.pipe(to);
-  });
-}
