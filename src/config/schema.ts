@@ -96,6 +96,8 @@ const upstreamSmtp = z
       .strict()
       .prefault({}),
     maxConnections: z.number().int().min(1).max(100).default(5),
+    maxMessagesPerConnection: z.number().int().min(1).max(100_000).default(1000).describe('then the connection is closed (QUIT) and a fresh one opened'),
+    idleTimeout: duration('30s').describe('an idle connection is closed (QUIT) after this, before the provider drops it'),
     connectionTimeout: duration('30s'),
     socketTimeout: duration('2m'),
   })

@@ -9,9 +9,6 @@ type SmtpUpstreamConfig = Extract<UpstreamConfig, { type: 'smtp' }>;
 /** nodemailer's codes for a refusal of this message (its envelope or its content), as opposed to trouble with the session. */
 const MESSAGE_CODES = new Set(['EENVELOPE', 'EMESSAGE']);
 
-/** A connection to the practice's provider that has been idle this long is closed by us, before the provider drops it. */
-const IDLE_TIMEOUT_MS = 30_000;
-
 /** Delivery to the practice's provider over pooled SMTP connections (see SmtpPool). */
 export class SmtpUpstream implements Upstream {
   readonly description: string;
@@ -40,8 +37,8 @@ export class SmtpUpstream implements Upstream {
       // Open for XOAUTH2 later: nodemailer's login takes { type: 'OAuth2', ... } in the same slot.
       auth: config.auth,
       maxConnections: config.maxConnections,
-      maxMessages: 1000,
-      idleTimeoutMs: IDLE_TIMEOUT_MS,
+      maxMessages: config.maxMessagesPerConnection,
+      idleTimeoutMs: config.idleTimeout,
     });
   }
 

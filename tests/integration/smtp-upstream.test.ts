@@ -51,6 +51,8 @@ class Provider {
   readonly sockets = new Set<Socket>();
   connections = 0;
   open = 0;
+  /** Sessions the client ended with QUIT (smtp-server answers 221 and closes). */
+  quits = 0;
   maxOpen = 0;
   rcptReply: (address: string) => string | null = () => null;
   readonly server: SMTPServer;
@@ -94,6 +96,10 @@ class Provider {
       this.open++;
       this.maxOpen = Math.max(this.maxOpen, this.open);
       this.sockets.add(socket);
+      // The raw bytes (plain sessions only): a QUIT line is the client ending the session itself.
+      socket.on('data', (d: Buffer) => {
+        if (/(?:^|\r\n)QUIT\r\n/.test(d.toString('latin1'))) this.quits++;
+      });
       socket.once('close', () => {
         this.open--;
         this.sockets.delete(socket);
@@ -284,6 +290,22 @@ describe('SmtpUpstream: recipients and the connection pool', () => {
     expect(outcome[0]!.status).toBe('delivered');
     expect(provider.connections - before).toBe(1);
     expect(provider.seen.map((s) => s.raw.toString('latin1').match(/Subject: (\w+)/)?.[1])).toEqual(['First', 'Second']);
+  });
+
+  it('a connection is closed with QUIT after maxMessagesPerConnection messages, and after idleTimeout idle', async () => {
+    const up = plain({ maxConnections: 1, maxMessagesPerConnection: 3, idleTimeout: '200ms' });
+    const before = provider.connections;
+    for (let i = 0; i < 7; i++) {
+      expect((await up.send('reception@practice.test', ['lab@lab.example'], Readable.from([message(`Batch ${i}`)])))[0]!.status).toBe('delivered');
+    }
+    // Three, three and one: a fresh connection after every third message.
+    expect(provider.connections - before).toBe(3);
+    // The last one, idle, is closed by the relay without any further send.
+    const deadline = Date.now() + 5000;
+    while (provider.open > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(provider.open).toBe(0);
+    expect(provider.quits).toBeGreaterThanOrEqual(3);
+    await up.close();
   });
 
   it('after close, a send is deferred, not lost', async () => {
