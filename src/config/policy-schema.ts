@@ -78,7 +78,7 @@ export const policySchema = z
         workers: z.number().int().min(0).max(16).default(1).describe('inspection threads (0: on the main thread, no hard bounds)'),
         maxMemory: size('256MiB').describe('heap of an inspection thread; past it the thread is replaced and its messages held'),
         attachmentMemory: size('8MiB').describe(
-          'decoded attachment bytes an inspection thread holds at once (at least maxAttachmentBytes); further messages wait, their uploads slowed',
+          'decoded attachment bytes an inspection thread holds at once (at least maxAttachmentBytes); further messages wait (in their spools)',
         ),
       })
       .strict()

@@ -1,7 +1,7 @@
 /**
  * A bound on decoded attachment bytes held in memory at once by one inspection thread, however
  * many messages it inspects. A message that needs more than its free head waits here for room
- * (the wait pauses its stream, so the client's upload slows: backpressure, never a skipped
+ * (the wait pauses its stream, which is read back from the spool: backpressure, never a skipped
  * check). To rule out deadlock, a message that already holds room never waits: it may go past
  * the capacity (by at most its own size), while messages holding nothing wait in arrival order.
  */

@@ -43,7 +43,7 @@ export async function inspectMessage(
       maxAttachmentBytes: policy.inspection.maxAttachmentBytes,
       budget,
     });
-    // If parsing fails mid-stream, keep the tee flowing at once: the body still goes to the store.
+    // If parsing fails mid-stream, drain the rest at once: whoever feeds the stream is not left waiting.
     extraction.catch(() => raw.resume());
     deadline = await arrived;
     const message = await withDeadline(extraction, deadline);
@@ -80,7 +80,7 @@ export async function inspectMessage(
     };
     return { verdict, findings: distinctFindings(findings), chain: counts, failure: null, attachments, ms: performance.now() - started };
   } catch (err) {
-    raw.resume(); // keep the tee flowing: the body still goes to the store
+    raw.resume(); // drain the rest: whoever feeds the stream is not left waiting
     const failure = err instanceof InspectionTimeout ? 'inspection-timeout' : stage === 'parse' ? 'unparseable' : 'inspection-failed';
     return { verdict: failClosed(failure, policy), findings: [], chain: NO_CHAIN, failure, attachments: [], ms: performance.now() - started };
   } finally {
