@@ -14,6 +14,8 @@ export class PatientListQueries {
 
   constructor(db: Database.Database) {
     this.#db = db;
+    // For every change on this connection (the store sets it too, for message bodies).
+    db.pragma('secure_delete = ON');
   }
 
   secret(): Buffer {
@@ -65,12 +67,6 @@ export class PatientListQueries {
   }
 
   #securely(change: () => void): void {
-    const before = Number(this.#db.pragma('secure_delete', { simple: true }));
-    this.#db.pragma('secure_delete = ON');
-    try {
-      this.#db.transaction(change).immediate();
-    } finally {
-      this.#db.pragma(`secure_delete = ${before === 1 ? 'ON' : 'OFF'}`);
-    }
+    this.#db.transaction(change).immediate();
   }
 }

@@ -45,12 +45,10 @@ export class WalScrubber {
     const quiet = now - this.#lastCommit >= this.options.quietMs;
     const overdue = now - this.#pendingSince >= this.options.maxDelayMs;
     if (!quiet && !overdue) return false;
-    if (!this.truncate()) return false;
-    this.#pendingSince = null;
-    return true;
+    return this.flush();
   }
 
-  /** Scrubs now if anything is pending (the store is closing); true when nothing is left. */
+  /** Scrubs now if anything is pending (when due, and when the store closes); true when nothing is left. */
   flush(): boolean {
     if (this.#pendingSince === null) return true;
     if (!this.truncate()) return false;
