@@ -345,7 +345,8 @@ function commonest(line: string, delimiters: readonly string[], min: number): st
   let best: string | null = null;
   let bestCount = min - 1;
   for (const d of delimiters) {
-    const count = line.split(d).length - 1;
+    let count = 0;
+    for (let at = line.indexOf(d); at !== -1; at = line.indexOf(d, at + d.length)) count++;
     if (count > bestCount) {
       best = d;
       bestCount = count;
@@ -464,7 +465,8 @@ export interface KeywordHit extends ContextHit {
 /**
  * The same question as `nearestKeyword` (context-window.ts), with the same answers: the nearest
  * of some keywords (case-insensitive, whole words) within a window of a value. Keyword
- * occurrences are found once per unit (one `indexOf` scan per keyword); each question then
+ * occurrences are found once per unit (the unit's words are listed once and shared by every
+ * index over it; a keyword is looked up by its first word); each question then
  * looks only at the occurrences inside its window, so a unit with many candidate values costs
  * no more per value than one with a few.
  */
@@ -474,10 +476,7 @@ export class KeywordIndex {
 
   constructor(text: string, keywords: readonly string[]) {
     if (keywords.length === 0 || text.length === 0) return;
-    const { lower, wordStarts } = scanned(text);
-    // A keyword that starts with a letter or digit can only match at a word start: look there
-    // (one pass over the text for every keyword) instead of scanning the text once per keyword.
-    const byFirst = new Map<number, { k: string; keyword: string }[]>();
+    const { lower, words } = scanned(text);
     for (const keyword of keywords) {
       const k = keyword.toLowerCase();
       if (k.length === 0) continue;
@@ -485,16 +484,9 @@ export class KeywordIndex {
         for (let at = lower.indexOf(k); at !== -1; at = lower.indexOf(k, at + 1)) this.#add(text, at, k, keyword);
         continue;
       }
-      const first = k.charCodeAt(0);
-      const bucket = byFirst.get(first);
-      if (bucket) bucket.push({ k, keyword });
-      else byFirst.set(first, [{ k, keyword }]);
-    }
-    if (byFirst.size > 0) {
-      for (const at of wordStarts) {
-        const bucket = byFirst.get(lower.charCodeAt(at));
-        if (bucket) for (const { k, keyword } of bucket) if (lower.startsWith(k, at)) this.#add(text, at, k, keyword);
-      }
+      // A keyword that starts with a letter or digit can only match where the text has a word
+      // equal to the keyword's first word: look only there (the unit's words are listed once).
+      for (const at of words.get(firstWord(k)) ?? []) if (lower.startsWith(k, at)) this.#add(text, at, k, keyword);
     }
     this.hits.sort((a, b) => a.start - b.start || b.end - a.end);
   }
@@ -529,23 +521,39 @@ export class KeywordIndex {
 }
 
 /** The last text scanned: detectors build several indexes over the same unit. */
-let lastScan: { text: string; lower: string; wordStarts: Int32Array } | null = null;
+let lastScan: { text: string; lower: string; words: Map<string, number[]> } | null = null;
 
-/** The text in lower case (same offsets) and where its words start (a letter or digit after none). */
-function scanned(text: string): { lower: string; wordStarts: Int32Array } {
+/**
+ * The text in lower case (same offsets), and where each of its words (runs of letters and
+ * digits) starts, by word in lower case.
+ */
+function scanned(text: string): { lower: string; words: Map<string, number[]> } {
   if (lastScan && lastScan.text === text) return lastScan;
   let lower = text.toLowerCase();
   // Offsets must match the text's: keep characters whose lower case has another length.
   if (lower.length !== text.length) lower = text.replace(/./gsu, (c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c));
-  const starts: number[] = [];
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
+  const words = new Map<string, number[]>();
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
     const boundary = isBoundary(text, i);
-    if (!boundary && !inWord) starts.push(i);
-    inWord = !boundary;
+    if (!boundary && start < 0) start = i;
+    else if (boundary && start >= 0) {
+      const word = lower.slice(start, i);
+      const starts = words.get(word);
+      if (starts) starts.push(start);
+      else words.set(word, [start]);
+      start = -1;
+    }
   }
-  lastScan = { text, lower, wordStarts: Int32Array.from(starts) };
+  lastScan = { text, lower, words };
   return lastScan;
+}
+
+/** The keyword up to its first character that is not a letter or digit. */
+function firstWord(keyword: string): string {
+  let end = 1;
+  while (end < keyword.length && !isBoundary(keyword, end)) end++;
+  return keyword.slice(0, end);
 }
 
 function isBoundary(text: string, index: number): boolean {
