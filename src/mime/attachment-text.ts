@@ -1,7 +1,7 @@
-import { compile } from 'html-to-text';
 import { docxText } from './docx-text.js';
 import { Readable } from 'node:stream';
 import { extractMessage, type ExtractedAttachment } from './extract.js';
+import { htmlToText } from './html-text.js';
 import { pdfText } from './pdf-text.js';
 
 export interface AttachmentTextLimits {
@@ -9,9 +9,6 @@ export interface AttachmentTextLimits {
   readonly maxBytes: number;
   readonly pdfTimeoutMs: number;
 }
-
-/** Compiled once: html-to-text's convert() compiles its options on every call. */
-const htmlToText = compile({ wordwrap: false });
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 

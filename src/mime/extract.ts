@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
-import { compile } from 'html-to-text';
 import { needsWholeAttachment, usesPartialBytes } from './attachment-text.js';
 import type { BudgetAccount } from './byte-budget.js';
 import { headerValues } from './header-fields.js';
+import { htmlToText } from './html-text.js';
 
 /** A unit of text a person would read, with where it came from. */
 export interface ExtractedText {
@@ -48,19 +48,6 @@ export interface ExtractLimits {
    */
   readonly budget?: BudgetAccount | undefined;
 }
-
-/**
- * HTML read as text; table cells keep a tab between them so columns ("Patient", "DOB") stay
- * readable. Compiled once: html-to-text's convert() compiles its options on every call.
- */
-const htmlToText = compile({
-  wordwrap: false,
-  selectors: [
-    { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
-    { selector: 'td', format: 'inlineSurround', options: { suffix: '\t' } },
-    { selector: 'th', format: 'inlineSurround', options: { suffix: '\t' } },
-  ],
-});
 
 /** Enough of an image or radiograph for its EXIF and DICOM header; whole documents (bounded) for their text. */
 const HEAD_BYTES = 256 * 1024;
