@@ -466,38 +466,45 @@ export interface KeywordHit extends ContextHit {
  * The same question as `nearestKeyword` (context-window.ts), with the same answers: the nearest
  * of some keywords (case-insensitive, whole words) within a window of a value. Keyword
  * occurrences are found once per unit (the unit's words are listed once and shared by every
- * index over it; a keyword is looked up by its first word); each question then
- * looks only at the occurrences inside its window, so a unit with many candidate values costs
- * no more per value than one with a few.
+ * index over it; a keyword is looked up by its first word), when the first question comes;
+ * each question then looks only at the occurrences inside its window, so a unit with many
+ * candidate values costs no more per value than one with a few.
  */
 export class KeywordIndex {
-  /** Occurrences sorted by start; they may overlap ("b." inside "d.o.b."). */
-  private readonly hits: { start: number; end: number; keyword: string }[] = [];
+  /** Occurrences sorted by start (they may overlap: "b." inside "d.o.b."), found at the first question. */
+  #hits: { start: number; end: number; keyword: string }[] | null = null;
 
-  constructor(text: string, keywords: readonly string[]) {
-    if (keywords.length === 0 || text.length === 0) return;
+  /** Finds nothing yet: most units never ask (no candidate value in them), so they pay nothing. */
+  constructor(
+    private readonly text: string,
+    private readonly keywords: readonly string[],
+  ) {}
+
+  #find(): { start: number; end: number; keyword: string }[] {
+    const hits: { start: number; end: number; keyword: string }[] = [];
+    const text = this.text;
+    if (this.keywords.length === 0 || text.length === 0) return hits;
     const { lower, words } = scanned(text);
-    for (const keyword of keywords) {
+    const add = (at: number, k: string, keyword: string) => {
+      if (isBoundary(text, at - 1) && isBoundary(text, at + k.length)) hits.push({ start: at, end: at + k.length, keyword });
+    };
+    for (const keyword of this.keywords) {
       const k = keyword.toLowerCase();
       if (k.length === 0) continue;
       if (isBoundary(k, 0)) {
-        for (let at = lower.indexOf(k); at !== -1; at = lower.indexOf(k, at + 1)) this.#add(text, at, k, keyword);
+        for (let at = lower.indexOf(k); at !== -1; at = lower.indexOf(k, at + 1)) add(at, k, keyword);
         continue;
       }
       // A keyword that starts with a letter or digit can only match where the text has a word
       // equal to the keyword's first word: look only there (the unit's words are listed once).
-      for (const at of words.get(firstWord(k)) ?? []) if (lower.startsWith(k, at)) this.#add(text, at, k, keyword);
+      for (const at of words.get(firstWord(k)) ?? []) if (lower.startsWith(k, at)) add(at, k, keyword);
     }
-    this.hits.sort((a, b) => a.start - b.start || b.end - a.end);
-  }
-
-  #add(text: string, at: number, k: string, keyword: string): void {
-    if (isBoundary(text, at - 1) && isBoundary(text, at + k.length)) this.hits.push({ start: at, end: at + k.length, keyword });
+    return hits.sort((a, b) => a.start - b.start || b.end - a.end);
   }
 
   /** The nearest keyword within `window` characters of [start, end), or null. */
   nearest(start: number, end: number, window: number): KeywordHit | null {
-    const hits = this.hits;
+    const hits = (this.#hits ??= this.#find());
     const from = start - window;
     const to = end + window;
     // The first occurrence starting at or after `from`.
