@@ -41,20 +41,49 @@ function createUpstream(config: Readonly<Config>, relayName: string): Upstream {
   return up.type === 'capture' ? new CaptureUpstream(up.dir ?? `${config.dataDir}/outbox`) : new SmtpUpstream(up, relayName);
 }
 
-/** The composition root: config → objects → listeners. */
+/**
+ * The composition root: config → objects → listeners. The SMTP listeners open last, once the
+ * store, the inspection threads, the admin listener and the delivery workers are running, so
+ * that nothing is answered 250 by a relay that cannot deliver it. If any step fails (a port in
+ * use, a bad certificate), whatever was opened is closed again and the error is thrown.
+ */
 export async function startRelay(config: Readonly<Config>, options: StartOptions = {}): Promise<Relay> {
   const log = options.log ?? createLogger(config.log.level);
+  /** What to close if a later step fails, in reverse order. */
+  const opened: (() => Promise<void> | void)[] = [];
+  try {
+    return await assemble(config, options, log, opened);
+  } catch (err) {
+    for (const close of opened.reverse()) {
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined); // the original error is the one worth reporting
+    }
+    log.error({ event: 'relay_start_failed', err: (err as Error).message }, 'the relay could not start');
+    throw err;
+  }
+}
+
+async function assemble(
+  config: Readonly<Config>,
+  options: StartOptions,
+  log: Logger,
+  opened: (() => Promise<void> | void)[],
+): Promise<Relay> {
   const registry = new Registry();
   collectProcessMetrics(registry);
   const metrics = createMetrics(registry);
   const relayName = relayNameOf(config);
   const unlock = lockDataDir(config.dataDir);
-  const opened = await openStore(config, 'relay');
-  const store = opened.store;
-  const recovered = await opened.recover();
+  opened.push(unlock);
+  const storeOpened = await openStore(config, 'relay');
+  const store = storeOpened.store;
+  opened.push(() => store.close());
+  const recovered = await storeOpened.recover();
   log.info({ event: 'store_open', engine: store.engine, ...recovered }, 'store ready');
 
   const upstream = createUpstream(config, relayName);
+  opened.push(() => upstream.close());
   const workers = new DeliveryWorkers(
     {
       queue: store,
@@ -69,6 +98,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     { concurrency: config.delivery.concurrency, pollInterval: config.delivery.pollInterval, leaseMs: config.delivery.lease },
   );
   const threads = config.policy.inspection.workers > 0 && InspectionPool.available() ? new InspectionPool(config, log) : null;
+  if (threads) opened.push(() => threads.close());
   if (!threads && config.policy.inspection.workers > 0) {
     log.warn({ event: 'inspection_on_main_thread' }, 'inspection threads need the built relay; inspecting on the main thread');
   }
@@ -87,6 +117,7 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     patientListVersion = loaded.stamp;
     usePatientList(loaded.list);
   }, log);
+  opened.push(() => clearInterval(patientListWatch));
   const receiveDeps = {
     queue: store,
     limits: config.smtp.limits,
@@ -111,7 +142,6 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     log,
     ...(options.closeTimeout !== undefined ? { closeTimeout: options.closeTimeout } : {}),
   });
-  const listeners = await frontDoor.listen();
   const admin = new AdminServer({
     registry,
     readiness: {
@@ -122,7 +152,11 @@ export async function startRelay(config: Readonly<Config>, options: StartOptions
     log,
   });
   const adminPort = await admin.listen(config.admin.port, config.admin.host);
+  opened.push(() => admin.close());
   workers.start();
+  opened.push(() => workers.stop());
+  opened.push(() => frontDoor.close()); // closes the listeners already open if a later one fails
+  const listeners = await frontDoor.listen();
   const housekeeping = setInterval(() => {
     store.purgeFinished(Date.now() - config.delivery.retention).catch((err: unknown) => {
       log.error({ event: 'purge_failed', err: (err as Error).message }, 'purging finished messages failed');

@@ -11,7 +11,12 @@ export async function startCommand(args: string[]): Promise<void> {
     console.log(printableConfig(config));
     return;
   }
-  const relay = await startRelay(config);
+  const relay = await startRelay(config).catch((err: unknown) => {
+    // startRelay closed what it had opened; should anything still hold the process, a relay
+    // that failed to start must not linger half-alive: exit once the error is printed.
+    setTimeout(() => process.exit(1), 2_000).unref();
+    throw err;
+  });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { applyEnvOverrides } from './env.js';
+import { isSecretPath } from './print.js';
 
 /** A configuration that cannot be used; `problems` each name the key, the bad value and the fix. */
 export class ConfigError extends Error {
@@ -75,10 +76,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${key}: ${shownInput(issue)}; ${fixFor(issue)}`;
 }
 
-/** The bad value, unless it is a mapping or a list of mappings (which may hold secrets such as upstream.auth.pass). */
+/** The bad value, unless it may be a secret, or is a mapping or a list of mappings (which may hold one). */
 function shownInput(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
   if (input === undefined) return 'missing';
+  if (isSecretPath(issue.path)) return `got a ${Array.isArray(input) ? 'list' : typeof input === 'object' ? 'mapping' : typeof input} (not shown: it may be a secret)`;
   const scalarList = Array.isArray(input) && input.length <= 20 && input.every((v) => v === null || typeof v !== 'object');
   if (input !== null && typeof input === 'object' && !scalarList) return Array.isArray(input) ? 'got a list' : 'got a mapping';
   return `got ${JSON.stringify(input)}`;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import nodemailer from 'nodemailer';
@@ -148,6 +148,22 @@ describe('check-config', () => {
     expect((await runCli(['check-config', '--config', fixed])).code).toBe(0);
   });
 
+  it.each([
+    ['a password of the wrong type', { pass: [UPSTREAM_PASS] }, 'upstream.auth.pass'],
+    ['a password that YAML reads as a number', { pass: 987654321987 }, 'upstream.auth.pass'],
+    ['credentials written as one string', `relay:${UPSTREAM_PASS}`, 'upstream.auth'],
+  ])('never echoes %s in its error, but still names the key', { timeout: 30_000 }, async (_name, auth, key) => {
+    const dir = tempDir();
+    const raw = validRaw(join(dir, 'data'));
+    const upstream = { ...(raw.upstream as Record<string, unknown>) };
+    upstream.auth = typeof auth === 'string' ? auth : { user: `relay@${PRACTICE_DOMAIN}`, ...auth };
+    const result = await runCliEnv(['check-config', '--config', writeYaml(dir, 'secret.yaml', { ...raw, upstream })], {});
+    expect(result.code).not.toBe(0);
+    expect(problemLine(result.stderr, `${key}:`)).toContain('not shown');
+    expect(result.stderr + result.stdout).not.toContain(UPSTREAM_PASS);
+    expect(result.stderr + result.stdout).not.toContain('987654321987');
+  });
+
   it('accepts a valid config; start --print-config redacts the upstream password', { timeout: 30_000 }, async () => {
     const dir = tempDir();
     const path = writeYaml(dir, 'mouthguard.yaml', validRaw(join(dir, 'data')));
@@ -165,6 +181,79 @@ describe('check-config', () => {
     expect(config.upstream.host).toBe('smtp.provider.example');
     // --print-config only prints: it does not start a relay or touch the data directory.
     expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+});
+
+/** A port on 127.0.0.1 that nothing listens on (bound once, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function accepting(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('a relay that cannot open a listener', () => {
+  let busy: Server;
+  let busyPort: number;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+  it.each([
+    ['its second SMTP listener', (free: number, taken: number) => ({ listeners: [free, taken], admin: 0 })],
+    ['its admin listener', (free: number, taken: number) => ({ listeners: [free], admin: taken })],
+  ])('exits non-zero when %s is in use, and leaves no listener taking mail', { timeout: 30_000 }, async (_name, ports) => {
+    const dir = tempDir();
+    const free = await freePort();
+    const plan = ports(free, busyPort);
+    const raw = validRaw(join(dir, 'data'));
+    const config = {
+      ...raw,
+      upstream: { type: 'capture' },
+      smtp: { ...(raw.smtp as object), listeners: plan.listeners.map((port, i) => ({ name: `l${i}`, host: '127.0.0.1', port, mode: 'plain' })) },
+      admin: { host: '127.0.0.1', port: plan.admin },
+    };
+    const result = await runCliEnv(['start', '--config', writeYaml(dir, 'busy.yaml', config)], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`EADDRINUSE`);
+    expect(result.stderr).toContain(String(busyPort));
+    expect(await accepting(free)).toBe(false);
+  });
+
+  it('check-config refuses two listeners on one port, and the admin listener on a listener\'s port', { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const raw = validRaw(join(dir, 'data'));
+    const config = {
+      ...raw,
+      smtp: {
+        ...(raw.smtp as object),
+        listeners: [
+          { name: 'a', host: '127.0.0.1', port: 2525, mode: 'plain' },
+          { name: 'b', host: '0.0.0.0', port: 2525, mode: 'plain' },
+        ],
+      },
+      admin: { host: '127.0.0.1', port: 2525 },
+    };
+    const result = await runCliEnv(['check-config', '--config', writeYaml(dir, 'dup.yaml', config)], {});
+    expect(result.code).not.toBe(0);
+    expect(problemLine(result.stderr, 'smtp.listeners.1.port')).toContain('smtp.listeners[0] already listens on this port');
+    expect(problemLine(result.stderr, 'admin.port')).toContain('give the admin listener its own');
   });
 });
 
