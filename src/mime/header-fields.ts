@@ -1,4 +1,7 @@
+import { Libmime } from 'libmime';
 import addressparser from 'nodemailer/lib/addressparser';
+
+const libmime = new Libmime();
 
 /**
  * Values of the named header field in a raw header section (or a whole message), unfolded. Header names are
@@ -26,4 +29,27 @@ export function fromAddresses(section: Buffer): string[] {
     }
   }
   return addresses;
+}
+
+/** Something shaped like an address: characters that are not space or delimiters, an @, more of them. */
+const ADDRESS_LIKE = /[^\s<>()[\]"',;:@\\]+@[^\s<>()[\]"',;:@\\]+/g;
+
+/**
+ * Every address-shaped string anywhere in the From fields, encoded words decoded: also in
+ * display names and comments, and after malformed syntax a parser may read in another way
+ * (`<alice@practice> <evil@example.org>`). What a reader's mail client might show as the
+ * sender must pass the same rule as the sender itself.
+ */
+export function addressesMentionedInFrom(section: Buffer): string[] {
+  const found: string[] = [];
+  for (const value of headerValues(section, 'from')) {
+    let decoded = value;
+    try {
+      decoded = libmime.decodeWords(value);
+    } catch {
+      // an encoded word that cannot be decoded stays as it is
+    }
+    for (const match of decoded.matchAll(ADDRESS_LIKE)) found.push(match[0].replace(/\.+$/, ''));
+  }
+  return found;
 }

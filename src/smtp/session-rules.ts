@@ -2,7 +2,7 @@ import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { isSenderAllowed } from '../accounts/sender-rules.js';
 import { SmtpError } from '../core/smtp-error.js';
 import type { ClientInfo, Envelope } from '../core/envelope.js';
-import { fromAddresses } from '../mime/header-fields.js';
+import { addressesMentionedInFrom, fromAddresses, headerValues } from '../mime/header-fields.js';
 import { addressRoutingProblem } from './address-rules.js';
 import type { TrustedNetworks } from './trusted-networks.js';
 
@@ -49,10 +49,18 @@ export function checkRcptTo(address: SMTPServerAddress, session: SMTPServerSessi
   return routing ? new SmtpError(routing, { detail: 'RCPT TO' }) : null;
 }
 
-/** The From addresses must also be the login's (a message without From is left to MAIL FROM). */
+/**
+ * The From addresses must also be the login's, and so must every address-shaped string in the
+ * From field (display names, comments, malformed syntax, encoded words): whatever a reader
+ * might take for the sender. A From field that names no address at all is refused too. A
+ * message without From is left to MAIL FROM, which was checked already.
+ */
 export function fromHeaderCheck(session: SMTPServerSession, rules: SessionRulesConfig): (section: Buffer) => SmtpError | null {
   return (section) => {
-    const bad = fromAddresses(section).find((address) => !senderAllowed(address, session, rules));
+    if (headerValues(section, 'from').length === 0) return null;
+    const mailboxes = fromAddresses(section);
+    if (mailboxes.length === 0) return new SmtpError('fromNotAllowed', { detail: 'From names no address' });
+    const bad = [...mailboxes, ...addressesMentionedInFrom(section)].find((address) => !senderAllowed(address, session, rules));
     return bad === undefined ? null : new SmtpError('fromNotAllowed');
   };
 }

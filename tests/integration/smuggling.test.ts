@@ -268,6 +268,30 @@ describe('reply codes on the wire', () => {
     expect(queuedCount(h)).toBe(before);
   });
 
+  it.each([
+    ['a second address after the first', `<${TEST_SENDER}> <ceo@bank.example>`],
+    ['a bare address after the first', `<${TEST_SENDER}> ceo@bank.example`],
+    ['an address in an encoded word', `=?utf-8?b?${Buffer.from('ceo@bank.example').toString('base64')}?=`],
+    ['an address in a comment', '(ceo@bank.example)'],
+    ['an address in the display name', `"ceo@bank.example" <${TEST_SENDER}>`],
+    ['an empty group', 'Finance Dept:;'],
+    ['nothing at all', ''],
+  ])('a From field with %s is refused with 550 5.7.1, and nothing is queued', async (_name, from) => {
+    const before = queuedCount(h);
+    const talk = await authenticatedClient(h);
+    await openTransaction(talk);
+    await talk.send(`From: ${from}\r\nSubject: x\r\n\r\nhi\r\n.\r\n`).expect(/^550 5\.7\.1 From address not allowed for this login$/);
+    talk.close();
+    expect(queuedCount(h)).toBe(before);
+  });
+
+  it("a From field with the login's own address in a display name or comment is accepted", async () => {
+    const talk = await authenticatedClient(h);
+    await openTransaction(talk);
+    await talk.send(`From: "Reception (${TEST_SENDER})" <${TEST_SENDER}> (front desk)\r\nSubject: x\r\n\r\nhi\r\n.\r\n`).expect(QUEUED);
+    talk.close();
+  });
+
   it('smuggling refusals carry 5.6.0 and the generic text only', async () => {
     const talk = await trustedClient(h);
     await openTransaction(talk);
