@@ -13,10 +13,15 @@ const USAGE = `usage:
   mouthguard users remove NAME
 Accounts with no --sender may send as any address in practice.domains.`;
 
+/** What a login name may be: what mail clients send in AUTH, and what `users list` can print. */
+const ACCOUNT_NAME = /^[A-Za-z0-9._@+-]{1,128}$/;
+
 async function passwordFrom(values: { 'password-stdin'?: boolean; 'generate-password'?: boolean }): Promise<{ password: string; generated: boolean }> {
   if (values['generate-password']) return { password: randomBytes(18).toString('base64url'), generated: true };
   if (!values['password-stdin']) throw new UsageError('give --password-stdin (reads one line) or --generate-password\n' + USAGE);
-  const password = (await readStdin()).replace(/\r?\n$/, '');
+  const [password = '', ...rest] = (await readStdin()).split(/\r?\n/);
+  // One line: a second one would otherwise become part of the password without anyone noticing.
+  if (rest.some((line) => line !== '')) throw new UsageError('--password-stdin reads one line; the input has more than one');
   if (password.length < 10) throw new UsageError('the password must be at least 10 characters');
   return { password, generated: false };
 }
@@ -39,6 +44,9 @@ export async function usersCommand(args: string[]): Promise<void> {
     switch (action) {
       case 'add': {
         if (!name) throw new UsageError(USAGE);
+        if (!ACCOUNT_NAME.test(name)) {
+          throw new UsageError(`account name ${JSON.stringify(name)}: use 1 to 128 letters, digits and . _ @ + - (an address works), no spaces`);
+        }
         const senders = (values.sender ?? []).map((s) => {
           const rule = normaliseSenderRule(s);
           if (!rule) throw new UsageError(`--sender ${s}: expected an address (alice@example.org) or a domain (@example.org)`);

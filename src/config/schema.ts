@@ -21,6 +21,10 @@ const cidr = z.string().refine(
   },
   { message: 'expected an address or CIDR range such as "192.168.1.0/24" or "127.0.0.1"' },
 );
+/** A trusted network may relay without logging in: one that holds every address makes an open relay. */
+const trustedCidr = cidr.refine((value) => !/\/0+$/.test(value.trim()), {
+  message: 'this range holds every address and would make an open relay; list only the practice\'s own networks',
+});
 
 const port = z.number().int().min(0).max(65535);
 
@@ -70,7 +74,7 @@ const smtp = z
       .default([{ name: 'submission', host: '0.0.0.0', port: 587, mode: 'starttls' }]),
     tls: tlsFiles.optional().describe('omit to generate a self-signed certificate in the data directory'),
     allowInsecureAuth: z.boolean().default(false).describe('offer AUTH without TLS: loopback testing only'),
-    trustedNetworks: z.array(cidr).default([]).describe('clients that may relay without AUTH'),
+    trustedNetworks: z.array(trustedCidr).default([]).describe('clients that may relay without AUTH'),
     reverseDnsLookup: z.boolean().default(false).describe('look up each client address in DNS'),
     limits: limits.prefault({}),
   })

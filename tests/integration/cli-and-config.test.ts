@@ -164,6 +164,17 @@ describe('check-config', () => {
     expect(result.stderr + result.stdout).not.toContain('987654321987');
   });
 
+  it('refuses a trusted network that holds every address (an open relay), IPv4 or IPv6', { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const raw = validRaw(join(dir, 'data'));
+    const smtp = { ...(raw.smtp as Record<string, unknown>), trustedNetworks: ['127.0.0.1/32', '0.0.0.0/0', '::/0'] };
+    const result = await runCliEnv(['check-config', '--config', writeYaml(dir, 'open.yaml', { ...raw, smtp })], {});
+    expect(result.code).not.toBe(0);
+    expect(problemLine(result.stderr, 'smtp.trustedNetworks.1')).toContain('open relay');
+    expect(problemLine(result.stderr, 'smtp.trustedNetworks.2')).toContain('open relay');
+    expect(result.stderr).not.toContain('smtp.trustedNetworks.0');
+  });
+
   it('accepts a valid config; start --print-config redacts the upstream password', { timeout: 30_000 }, async () => {
     const dir = tempDir();
     const path = writeYaml(dir, 'mouthguard.yaml', validRaw(join(dir, 'data')));
@@ -344,6 +355,22 @@ describe('users', () => {
     const empty = await runCli(['users', 'list', ...c]);
     expect(empty.code).toBe(0);
     expect(empty.stdout).not.toMatch(/alice|bob/);
+  });
+
+  it('--password-stdin takes one line and refuses more; names with spaces or control characters are refused', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const c = ['--config', writeYaml(dir, 'mouthguard.yaml', validRaw(join(dir, 'data')))];
+    const twoLines = await runCli(['users', 'add', 'carol', '--password-stdin', ...c], 'first-line-pw1\nsecond\n');
+    expect(twoLines.code).toBe(2);
+    expect(twoLines.stderr).toMatch(/reads one line/);
+    const crlf = await runCli(['users', 'add', 'carol', '--password-stdin', ...c], 'a long password\r\n');
+    expect(crlf.code).toBe(0);
+    for (const name of ['tab\there', 'new\nline', 'with space', '']) {
+      const bad = await runCli(['users', 'add', name, '--generate-password', ...c]);
+      expect(bad.code).toBe(2);
+    }
+    const listed = await runCli(['users', 'list', ...c]);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(1);
   });
 });
 
