@@ -15,6 +15,7 @@ export interface Reply {
 export const replies = {
   queued: { code: 250, enhanced: '2.0.0', text: 'Ok: queued as' },
   authRequired: { code: 530, enhanced: '5.7.0', text: 'Authentication required' },
+  startTlsFirst: { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' },
   authFailed: { code: 535, enhanced: '5.7.8', text: 'Authentication credentials invalid' },
   authThrottled: { code: 421, enhanced: '4.7.0', text: 'Too many failed logins, try again later' },
   authNotOffered: { code: 503, enhanced: '5.5.1', text: 'Authentication is not offered on this port' },

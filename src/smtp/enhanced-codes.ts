@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { replies, replyText } from '../core/replies.js';
 
 /**
  * smtp-server derives an enhanced status code from the basic code of every reply (550
@@ -21,15 +22,26 @@ function coalesce(socket: Writable | undefined): void {
 }
 
 type Send = (code: number, data: unknown, context?: unknown) => void;
+interface Connection {
+  _socket?: Writable;
+  secure?: boolean;
+  _isSupported?: (command: string) => boolean;
+}
 
 export function useOwnEnhancedCodes(): void {
   if (installed) return;
   installed = true;
   const proto = SMTPConnection.prototype as unknown as { send: Send };
   const original = proto.send;
-  proto.send = function send(this: { _socket?: Writable }, code: number, data: unknown, context?: unknown) {
-    const own = typeof data === 'string' && ENHANCED_PREFIX.test(data);
+  proto.send = function send(this: Connection, code: number, data: unknown, context?: unknown) {
     coalesce(this._socket);
+    // AUTH is not offered before TLS (front-door.ts disables it), so smtp-server would call it
+    // an unknown command; RFC 3207 has the right answer where STARTTLS is on offer.
+    if (code === 500 && context === 'AUTH' && !this.secure && this._isSupported?.('STARTTLS')) {
+      original.call(this, replies.startTlsFirst.code, replyText(replies.startTlsFirst), false);
+      return;
+    }
+    const own = typeof data === 'string' && ENHANCED_PREFIX.test(data);
     original.call(this, code, data, own ? false : context);
   };
 }

@@ -58,7 +58,9 @@ describe('authenticated submission over STARTTLS', () => {
     expect(ehlo).not.toMatch(/AUTH/);
     expect(ehlo).toMatch(/STARTTLS/);
     expect(ehlo).toMatch(/ENHANCEDSTATUSCODES/);
-    await talk.line('AUTH PLAIN ' + Buffer.from(`\0${TEST_USER}\0${TEST_PASSWORD}`).toString('base64')).expect(/^5\d\d /);
+    await talk
+      .line('AUTH PLAIN ' + Buffer.from(`\0${TEST_USER}\0${TEST_PASSWORD}`).toString('base64'))
+      .expect(/^530 5\.7\.0 Must issue a STARTTLS command first$/);
     await talk.startTls();
     const secureEhlo = await talk.line('EHLO client.test').expect(/^250[ -]/);
     expect(secureEhlo).toMatch(/AUTH PLAIN LOGIN/);
