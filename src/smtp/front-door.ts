@@ -41,6 +41,11 @@ export interface BoundListener {
  * The SMTP listeners: protocol only. Authentication, relay and sender rules, limits, then
  * the message goes to the pipeline, and the client hears back from the reply table.
  */
+/** Socket errors that mean only that the client went away. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+/** Refusals caused by the relay, not the client. */
+const OWN_FAILURES = new Set<string>(['storeUnavailable', 'localError']);
+
 export class FrontDoor {
   readonly #servers: { listener: BoundListener; server: SMTPServer }[] = [];
   readonly #throttle: AuthThrottle;
@@ -68,7 +73,11 @@ export class FrontDoor {
     for (const listener of this.deps.config.smtp.listeners) {
       const name = listener.name ?? `${listener.mode}-${listener.port}`;
       const server = new SMTPServer(this.#options(listener, name));
-      server.on('error', (err) => this.deps.log.error({ event: 'smtp_error', listener: name, err: err.message }, 'SMTP listener error'));
+      server.on('error', (err: NodeJS.ErrnoException) => {
+        // A client that drops its connection is routine; anything else is worth an operator's look.
+        const level = err.code !== undefined && CLIENT_GONE.has(err.code) ? 'debug' : 'error';
+        this.deps.log[level]({ event: 'smtp_error', listener: name, err: err.message }, 'SMTP listener error');
+      });
       server.listen(listener.port, listener.host);
       await once(server.server, 'listening');
       const port = (server.server.address() as AddressInfo).port;
@@ -200,7 +209,9 @@ export class FrontDoor {
     this.#refusals.set(session, count);
     const reply = count >= MAX_REFUSALS_PER_CONNECTION && err.responseCode !== 421 ? new SmtpError('tooManyRefusals', { cause: err }) : err;
     this.deps.metrics.smtpRejects.inc({ reason: reply.reply });
-    this.deps.log.info({ event: 'refused', session: session.id, client: session.remoteAddress, ...err.fields() }, 'SMTP refusal');
+    // Our own failure (the store cannot take mail) needs an operator; a client's mistake does not.
+    const level = OWN_FAILURES.has(err.reply) ? 'error' : 'info';
+    this.deps.log[level]({ event: 'refused', session: session.id, client: session.remoteAddress, ...err.fields() }, 'SMTP refusal');
     return reply;
   }
 }
