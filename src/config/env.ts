@@ -25,11 +25,15 @@ function portNumber(name: string, value: string): number {
   return n;
 }
 
+/** Which configuration keys an environment variable set, by key path ("upstream.secure"). */
+export type EnvOrigins = Map<string, string>;
+
 /**
  * Container-friendly overrides of the essentials (README lists them). They are applied to
- * the raw YAML before validation, so a bad value is reported like any other key.
+ * the raw YAML before validation, so a bad value is reported like any other key; `origins`
+ * (if given) learns which keys they set, so that the report can name the variable instead.
  */
-export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, source: string): unknown {
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, source: string, origins: EnvOrigins = new Map()): unknown {
   if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError(source, ['(top level): expected a mapping of keys such as practice, smtp, upstream']);
   }
@@ -40,15 +44,18 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, source: 
   };
   const dataDir = e('MOUTHGUARD_DATA_DIR');
   if (dataDir) root.dataDir = dataDir;
+  if (dataDir) origins.set('dataDir', 'MOUTHGUARD_DATA_DIR');
   const domains = e('MOUTHGUARD_PRACTICE_DOMAINS');
   if (domains) obj(root, 'practice').domains = list(domains);
+  if (domains) origins.set('practice.domains', 'MOUTHGUARD_PRACTICE_DOMAINS');
   const smtpPort = e('MOUTHGUARD_SMTP_PORT');
   if (smtpPort) setSubmissionPort(obj(root, 'smtp'), portNumber('MOUTHGUARD_SMTP_PORT', smtpPort));
   const trusted = e('MOUTHGUARD_TRUSTED_NETWORKS');
   if (trusted) obj(root, 'smtp').trustedNetworks = list(trusted);
+  if (trusted) origins.set('smtp.trustedNetworks', 'MOUTHGUARD_TRUSTED_NETWORKS');
   const adminPort = e('MOUTHGUARD_ADMIN_PORT');
   if (adminPort) obj(root, 'admin').port = portNumber('MOUTHGUARD_ADMIN_PORT', adminPort);
-  applyUpstream(root, e);
+  applyUpstream(root, e, origins);
   return root;
 }
 
@@ -61,7 +68,7 @@ function setSubmissionPort(smtp: Raw, port: number): void {
   smtp.listeners = listeners;
 }
 
-function applyUpstream(root: Raw, e: (name: string) => string | undefined): void {
+function applyUpstream(root: Raw, e: (name: string) => string | undefined, origins: EnvOrigins): void {
   const host = e('MOUTHGUARD_UPSTREAM_HOST');
   const port = e('MOUTHGUARD_UPSTREAM_PORT');
   const secure = e('MOUTHGUARD_UPSTREAM_SECURE');
@@ -77,7 +84,10 @@ function applyUpstream(root: Raw, e: (name: string) => string | undefined): void
     upstream.type = 'smtp';
     upstream.host = host;
   }
+  if (host) origins.set('upstream.host', 'MOUTHGUARD_UPSTREAM_HOST');
   if (port) upstream.port = portNumber('MOUTHGUARD_UPSTREAM_PORT', port);
   if (secure) upstream.secure = secure;
+  if (secure) origins.set('upstream.secure', 'MOUTHGUARD_UPSTREAM_SECURE');
   if (user || pass) upstream.auth = { ...(upstream.auth as Raw | undefined), ...(user ? { user } : {}), ...(pass ? { pass } : {}) };
+  if (user || pass) origins.set('upstream.auth', user ? 'MOUTHGUARD_UPSTREAM_USER' : 'MOUTHGUARD_UPSTREAM_PASS');
 }

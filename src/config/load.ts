@@ -3,7 +3,7 @@ import { isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
-import { applyEnvOverrides } from './env.js';
+import { applyEnvOverrides, type EnvOrigins } from './env.js';
 import { isSecretPath } from './print.js';
 
 /** A configuration that cannot be used; `problems` each name the key, the bad value and the fix. */
@@ -29,16 +29,34 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const path = options.path ?? env.MOUTHGUARD_CONFIG;
   const raw = path ? readYaml(path) : {};
   const source = path ?? 'environment';
-  const withEnv = applyEnvOverrides(raw, env, source);
-  const config = validateConfig(withEnv, source);
+  const origins: EnvOrigins = new Map();
+  const withEnv = applyEnvOverrides(raw, env, source, origins);
+  const config = validateConfig(withEnv, origins.size > 0 ? `${source} and the environment` : source, origins);
   const base = path ? dirname(resolve(path)) : process.cwd();
   return deepFreeze(resolvePaths(config, base));
 }
 
-export function validateConfig(raw: unknown, source: string): Config {
+export function validateConfig(raw: unknown, source: string, origins: EnvOrigins = new Map()): Config {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.map(describeIssue));
+  throw new ConfigError(source, result.error.issues.map((issue) => withOrigin(issue, describeIssue(issue), origins)));
+}
+
+/**
+ * A problem with a key an environment variable set is reported against the variable: the
+ * value is not in the file, and the fix is to unset or correct the variable.
+ */
+function withOrigin(issue: z.core.$ZodIssue, problem: string, origins: EnvOrigins): string {
+  const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
+  for (const path of paths) {
+    for (const [key, variable] of origins) {
+      if (path === key || path.startsWith(`${key}.`)) {
+        const fix = issue.code === 'unrecognized_keys' ? problem.replace(/: remove it or fix its spelling.*$/, ': not used with this configuration') : problem;
+        return `${fix} (set by ${variable}: correct or unset it)`;
+      }
+    }
+  }
+  return problem;
 }
 
 function readYaml(path: string): unknown {

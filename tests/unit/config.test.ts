@@ -365,6 +365,20 @@ describe('environment overrides', () => {
     expect(config.admin.port).toBe(9100);
   });
 
+  it('a bad value from a variable is reported against the variable, not the file', () => {
+    const capture = { practice: { domains: ['practice.test'] }, upstream: { type: 'capture' } };
+    const secure = problemsOf(() => load(capture, { MOUTHGUARD_UPSTREAM_HOST: 'h.example', MOUTHGUARD_UPSTREAM_SECURE: 'maybe' }));
+    expect(secure).toEqual([expect.stringMatching(/^upstream\.secure: got "maybe".*\(set by MOUTHGUARD_UPSTREAM_SECURE: correct or unset it\)$/)]);
+    const networks = problemsOf(() => load(capture, { MOUTHGUARD_TRUSTED_NETWORKS: '10.0.0.0/33' }));
+    expect(networks).toEqual([expect.stringMatching(/^smtp\.trustedNetworks\.0: .*\(set by MOUTHGUARD_TRUSTED_NETWORKS/)]);
+    // Credentials for a capture upstream: not a spelling mistake in the file.
+    const auth = problemsOf(() => load(capture, { MOUTHGUARD_UPSTREAM_USER: 'u' }));
+    expect(auth).toEqual(['unknown key upstream.auth: not used with this configuration (set by MOUTHGUARD_UPSTREAM_USER: correct or unset it)']);
+    // A mistake in the file itself is still the file's.
+    const fileMistake = problemsOf(() => load({ ...capture, admin: { port: 'x' } }, { MOUTHGUARD_UPSTREAM_USER: 'u', MOUTHGUARD_UPSTREAM_HOST: 'h.example' }));
+    expect(fileMistake.find((p) => p.startsWith('admin.port'))).not.toMatch(/set by/);
+  });
+
   it('MOUTHGUARD_SMTP_PORT moves the STARTTLS listener, leaving the others', () => {
     const config = load(
       {
