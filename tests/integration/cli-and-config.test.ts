@@ -175,6 +175,22 @@ describe('check-config', () => {
     expect(result.stderr).not.toContain('smtp.trustedNetworks.0');
   });
 
+  it('opens the files the configuration names: a missing certificate or a key that is not one is refused', { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const raw = validRaw(join(dir, 'data'));
+    const missing = { ...raw, smtp: { ...(raw.smtp as object), tls: { cert: join(dir, 'nowhere.pem'), key: join(dir, 'nowhere-key.pem') } } };
+    const result = await runCliEnv(['check-config', '--config', writeYaml(dir, 'missing.yaml', missing)], {});
+    expect(result.code).not.toBe(0);
+    expect(problemLine(result.stderr, 'smtp.tls.cert:')).toContain('ENOENT');
+    expect(problemLine(result.stderr, 'smtp.tls.key:')).toContain('ENOENT');
+
+    writeFileSync(join(dir, 'junk.pem'), 'not a certificate\n');
+    const junk = { ...raw, smtp: { ...(raw.smtp as object), tls: { cert: join(dir, 'junk.pem'), key: join(dir, 'junk.pem') } } };
+    const paired = await runCliEnv(['check-config', '--config', writeYaml(dir, 'junk.yaml', junk)], {});
+    expect(paired.code).not.toBe(0);
+    expect(problemLine(paired.stderr, 'smtp.tls:')).toContain('do not make a pair');
+  });
+
   it('accepts a valid config; start --print-config redacts the upstream password', { timeout: 30_000 }, async () => {
     const dir = tempDir();
     const path = writeYaml(dir, 'mouthguard.yaml', validRaw(join(dir, 'data')));
