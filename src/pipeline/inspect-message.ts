@@ -1,9 +1,10 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Config } from '../config/schema.js';
 import { ByteBudget } from '../mime/byte-budget.js';
 import { NO_CHAIN, type InspectionResult } from './inspection-result.js';
-import { extractMessage } from '../mime/extract.js';
+import { extractMessage, type ExtractedMessage, type ExtractLimits } from '../mime/extract.js';
+import { extractSinglePart } from '../mime/single-part.js';
 import type { DetectorContext } from '../policies/detector.js';
 import { distinctFindings, InspectionTimeout, runDetectors, textUnits, type DetectorSet } from '../policies/inspect.js';
 import { classifyRecipient } from '../policies/recipient-classes.js';
@@ -23,12 +24,14 @@ export interface InspectDeps {
  * passes the time bound, gets a fail-closed hold (design decision 5).
  */
 export async function inspectMessage(
-  raw: Readable,
+  input: Readable | Buffer,
   envelope: { readonly mailFrom: string; readonly rcptTo: readonly string[] },
   deps: InspectDeps,
 ): Promise<InspectionResult> {
   const started = performance.now();
   const { practice, policy } = deps.config;
+  // A message already whole (a small one) skips the stream; it may not need mailparser at all.
+  const raw = Buffer.isBuffer(input) ? Readable.from([input]) : input;
   // The time bound starts when the body has fully arrived: a slow upload is not slow inspection.
   const arrived = finished(raw).then(
     () => Date.now() + policy.inspection.timeout,
@@ -38,11 +41,14 @@ export async function inspectMessage(
   let stage: 'parse' | 'detect' = 'parse';
   const budget = deps.budget?.account();
   try {
-    const extraction = extractMessage(raw, {
+    const limits: ExtractLimits = {
       maxTextChars: policy.inspection.maxTextChars,
       maxAttachmentBytes: policy.inspection.maxAttachmentBytes,
       budget,
-    });
+    };
+    const simple = Buffer.isBuffer(input) ? singlePart(input, limits) : null;
+    if (simple) raw.resume(); // read from the buffer instead: the stream is only drained
+    const extraction: Promise<ExtractedMessage> = simple ? Promise.resolve(simple) : extractMessage(raw, limits);
     // If parsing fails mid-stream, drain the rest at once: whoever feeds the stream is not left waiting.
     extraction.catch(() => raw.resume());
     deadline = await arrived;
@@ -91,6 +97,15 @@ export async function inspectMessage(
 /** One per inspection thread (or main thread): room for at least one whole document. */
 export function attachmentBudget(inspection: { readonly attachmentMemory: number; readonly maxAttachmentBytes: number }): ByteBudget {
   return new ByteBudget(Math.max(inspection.attachmentMemory, inspection.maxAttachmentBytes));
+}
+
+/** The fast reading of a one-part message, or null to take the full parser (also if it fails). */
+function singlePart(message: Buffer, limits: ExtractLimits): ExtractedMessage | null {
+  try {
+    return extractSinglePart(message, limits);
+  } catch {
+    return null;
+  }
 }
 
 function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import { PatientIndex } from '../policies/patient-list.js';
 import { detectorsFor } from '../policies/registry.js';
-import { attachmentBudget, inspectMessage } from './inspect-message.js';
+import { attachmentBudget, inspectMessage, type InspectionResult } from './inspect-message.js';
 import type { WorkerRequest, WorkerReply } from './inspection-pool.js';
 
 const config = (workerData as { config: Readonly<Config> }).config;
@@ -20,16 +20,22 @@ const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
   switch (request.type) {
     case 'data': {
+      const bytes = request.bytes ? Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength) : null;
+      const reply = (job: number) => (result: InspectionResult) => {
+        streams.delete(job);
+        port.postMessage({ type: 'result', job, result } satisfies WorkerReply);
+      };
+      if (request.start && request.end) {
+        // A small message arrives whole, in one request: inspected from the buffer.
+        void inspectMessage(bytes ?? Buffer.alloc(0), request.start, deps).then(reply(request.job));
+        return;
+      }
       if (request.start) {
         const fresh = new PassThrough();
         streams.set(request.job, fresh);
-        void inspectMessage(fresh, request.start, deps).then((result) => {
-          streams.delete(request.job);
-          port.postMessage({ type: 'result', job: request.job, result } satisfies WorkerReply);
-        });
+        void inspectMessage(fresh, request.start, deps).then(reply(request.job));
       }
       const stream = streams.get(request.job);
-      const bytes = request.bytes ? Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength) : null;
       if (request.end) {
         if (bytes) stream?.end(bytes);
         else stream?.end();
