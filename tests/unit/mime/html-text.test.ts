@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { compile } from 'html-to-text';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { everyTestMessage } from '../../helpers/eml-files.js';
 import { htmlToText } from '../../../src/mime/html-text.js';
 import type { TextUnit } from '../../../src/policies/detector.js';
 import { analyseChain } from '../../../src/policies/recipient-chain.js';
@@ -56,13 +56,6 @@ const reference = compile({
   ],
 });
 
-function emlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return emlFiles(path);
-    return name.endsWith('.eml') ? [path] : [];
-  });
-}
 
 describe('htmlToText against html-to-text, on every HTML message we have', () => {
   const detectors = defaultDetectors({ maxTextChars: 2_000_000, maxAttachmentBytes: 2_000_000, pdfTimeoutMs: 5_000 });
@@ -76,10 +69,7 @@ describe('htmlToText against html-to-text, on every HTML message we have', () =>
   };
 
   it('finds the same identifiers and recipient chains (labelled corpus and shared MIME fixtures)', async () => {
-    const files = [
-      ...emlFiles(join(import.meta.dirname, '../../../eval/corpus/messages')),
-      ...emlFiles(join(import.meta.dirname, '../../../../shared/fixtures/mime')),
-    ];
+    const files = everyTestMessage();
     let compared = 0;
     const differing: string[] = [];
     for (const file of files) {

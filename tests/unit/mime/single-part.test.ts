@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { everyTestMessage } from '../../helpers/eml-files.js';
 import { extractMessage } from '../../../src/mime/extract.js';
 import { extractSinglePart } from '../../../src/mime/single-part.js';
 
@@ -13,20 +13,10 @@ const crlf = (text: string | Buffer): Buffer =>
 
 const fullParser = (message: Buffer) => extractMessage(Readable.from([message]), LIMITS);
 
-function emlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return emlFiles(path);
-    return name.endsWith('.eml') ? [path] : [];
-  });
-}
 
 describe('extractSinglePart reads what mailparser reads', () => {
   it('on every message of the labelled corpus and the shared fixtures it takes (and declines the rest)', async () => {
-    const files = [
-      ...emlFiles(join(import.meta.dirname, '../../../eval/corpus/messages')),
-      ...emlFiles(join(import.meta.dirname, '../../../../shared/fixtures/mime')),
-    ];
+    const files = everyTestMessage();
     let taken = 0;
     for (const file of files) {
       const message = crlf(readFileSync(file));
