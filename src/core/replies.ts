@@ -24,6 +24,8 @@ export const replies = {
   addressLiteral: { code: 553, enhanced: '5.1.3', text: 'IP address literals are not accepted' },
   senderNotAllowed: { code: 553, enhanced: '5.7.1', text: 'Sender address not allowed for this login' },
   fromNotAllowed: { code: 550, enhanced: '5.7.1', text: 'From address not allowed for this login' },
+  parameterNotRecognized: { code: 555, enhanced: '5.5.4', text: 'Parameter not recognized' },
+  utf8NotDeclared: { code: 553, enhanced: '5.6.7', text: 'A non-ASCII address needs SMTPUTF8 on MAIL FROM' },
   nullSenderRefused: { code: 553, enhanced: '5.7.1', text: 'A null sender is not accepted from clients' },
   bareLineEnding: {
     code: 554,

@@ -32,9 +32,31 @@ function senderAllowed(address: string, session: SMTPServerSession, rules: Sessi
   return isSenderAllowed(address, user ? user.allowedSenders : [], rules.practiceDomains);
 }
 
+/**
+ * The MAIL FROM parameters of the extensions we advertise (RFC 1870 SIZE, RFC 6152 BODY, RFC 6531
+ * SMTPUTF8, RFC 4954 AUTH); RCPT TO has none (DSN is not offered). Anything else is refused
+ * (RFC 5321 4.1.1.11): a parameter we would ignore is a promise we would not keep.
+ */
+const MAIL_PARAMETERS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH']);
+const RCPT_PARAMETERS = new Set<string>();
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function unknownParameter(address: SMTPServerAddress, allowed: ReadonlySet<string>): string | undefined {
+  return Object.keys(address.args || {}).find((key) => !allowed.has(key.toUpperCase()));
+}
+
+function declaredUtf8(session: SMTPServerSession, mailFrom?: SMTPServerAddress): boolean {
+  const from = mailFrom ?? (session.envelope.mailFrom || undefined);
+  const args = from?.args;
+  return Boolean(args && Object.keys(args).some((key) => key.toUpperCase() === 'SMTPUTF8'));
+}
+
 export function checkMailFrom(address: SMTPServerAddress, session: SMTPServerSession, rules: SessionRulesConfig): SmtpError | null {
   const relay = checkMayRelay(session, rules);
   if (relay) return relay;
+  const parameter = unknownParameter(address, MAIL_PARAMETERS);
+  if (parameter) return new SmtpError('parameterNotRecognized', { detail: `MAIL FROM ${parameter}` });
+  if (NON_ASCII.test(address.address) && !declaredUtf8(session, address)) return new SmtpError('utf8NotDeclared', { detail: 'MAIL FROM' });
   if (!address.address) return new SmtpError('nullSenderRefused');
   const routing = addressRoutingProblem(address.address);
   if (routing) return new SmtpError(routing, { detail: 'MAIL FROM' });
@@ -45,6 +67,9 @@ export function checkMailFrom(address: SMTPServerAddress, session: SMTPServerSes
 export function checkRcptTo(address: SMTPServerAddress, session: SMTPServerSession, rules: SessionRulesConfig): SmtpError | null {
   const relay = checkMayRelay(session, rules);
   if (relay) return relay;
+  const parameter = unknownParameter(address, RCPT_PARAMETERS);
+  if (parameter) return new SmtpError('parameterNotRecognized', { detail: `RCPT TO ${parameter}` });
+  if (NON_ASCII.test(address.address) && !declaredUtf8(session)) return new SmtpError('utf8NotDeclared', { detail: 'RCPT TO' });
   const routing = addressRoutingProblem(address.address);
   return routing ? new SmtpError(routing, { detail: 'RCPT TO' }) : null;
 }

@@ -292,6 +292,18 @@ describe('reply codes on the wire', () => {
     talk.close();
   });
 
+  it('MAIL and RCPT parameters: only those of advertised extensions; a non-ASCII address needs SMTPUTF8', async () => {
+    const talk = await trustedClient(h);
+    await talk.line(`MAIL FROM:<${TEST_SENDER}> FOO=bar`).expect(/^555 5\.5\.4 Parameter not recognized$/);
+    await talk.line(`MAIL FROM:<${TEST_SENDER}> SIZE=100 BODY=8BITMIME AUTH=<>`).expect(/^250 2\.1\.0 /);
+    await talk.line('RCPT TO:<orders@lab.example> NOTIFY=SUCCESS').expect(/^555 5\.5\.4 Parameter not recognized$/);
+    await talk.line('RCPT TO:<josé@exämple.org>').expect(/^553 5\.6\.7 /);
+    await talk.line('RSET').expect(/^250 /);
+    await talk.line(`MAIL FROM:<${TEST_SENDER}> SMTPUTF8`).expect(/^250 2\.1\.0 /);
+    await talk.line('RCPT TO:<josé@exämple.org>').expect(/^250 2\.1\.5 /);
+    talk.close();
+  });
+
   it('smuggling refusals carry 5.6.0 and the generic text only', async () => {
     const talk = await trustedClient(h);
     await openTransaction(talk);
