@@ -43,6 +43,7 @@ export const replies = {
     enhanced: '4.3.0',
     text: 'Temporary local problem storing the message, try again later',
   },
+  shuttingDown: { code: 421, enhanced: '4.4.2', text: 'Server shutting down, try again later' },
   tooManyRefusals: { code: 421, enhanced: '4.7.0', text: 'Too many refused commands, closing connection' },
   localError: { code: 451, enhanced: '4.3.0', text: 'Temporary local error, try again later' },
 } as const satisfies Record<string, Reply>;

@@ -46,6 +46,28 @@ const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']
 /** Refusals caused by the relay, not the client. */
 const OWN_FAILURES = new Set<string>(['storeUnavailable', 'localError']);
 
+/** What front-door reads of smtp-server's connections (not in its typings). */
+interface OpenConnection {
+  session?: { envelope?: { mailFrom?: unknown } };
+  _dataStream?: unknown;
+  send(code: number, text: string): void;
+  close(): void;
+}
+
+/**
+ * On stop, sessions with no transaction open are told 421 and closed at once; a transaction in
+ * progress finishes (and its next command gets 421). Without this an idle client kept the
+ * relay from stopping for the whole close timeout.
+ */
+function closeIdleSessions(server: SMTPServer): void {
+  const connections = (server as unknown as { connections?: Set<OpenConnection> }).connections ?? new Set<OpenConnection>();
+  for (const connection of connections) {
+    if (connection.session?.envelope?.mailFrom || connection._dataStream) continue;
+    connection.send(replies.shuttingDown.code, replyText(replies.shuttingDown));
+    connection.close();
+  }
+}
+
 export class FrontDoor {
   readonly #servers: { listener: BoundListener; server: SMTPServer }[] = [];
   readonly #throttle: AuthThrottle;
@@ -92,7 +114,13 @@ export class FrontDoor {
   /** Stops accepting; transactions in progress finish, later commands get 421. */
   async close(): Promise<void> {
     this.#listening = false;
-    await Promise.all(this.#servers.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all(
+      this.#servers.map(({ server }) => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        closeIdleSessions(server);
+        return closed;
+      }),
+    );
   }
 
   #options(listener: ListenerConfig, name: string): SMTPServerOptions {

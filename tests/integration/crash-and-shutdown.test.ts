@@ -318,6 +318,22 @@ describe('SIGTERM', () => {
     expect(existsSync(join(dataDir, 'relay.pid'))).toBe(false);
   });
 
+  it('tells a session with no transaction open 421 4.4.2 at once on SIGTERM, and exits without waiting for it', { timeout: 60_000 }, async () => {
+    const upstream = await startUpstream();
+    const work = tempDir();
+    const relay = await startRelay(rawTestConfig(upstream.port, join(work, 'data')), work);
+    const idle = await SmtpTalk.open(relay.port('plain'));
+    await idle.expect(/^220 /);
+    await idle.line('EHLO client.test').expect(/^250[ -]/);
+    const stopping = Date.now();
+    process.kill(pidOf(relay), 'SIGTERM');
+    expect(await idle.reply(5_000)).toMatch(/^421 4\.4\.2 /);
+    // The close timeout is 30 s: exiting well within it shows the idle session did not hold the stop.
+    expect(await withTimeout(relay.exited, 10_000, 'relay waited for the idle session')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    idle.close();
+  });
+
   it('a second SIGTERM exits at once with code 1 while a client holds a transaction open', { timeout: 60_000 }, async () => {
     const upstream = await startUpstream();
     const work = tempDir();
