@@ -10,8 +10,8 @@ export function createMetrics(registry: Registry = new Registry()) {
     registry,
     smtpSessions: new Counter({
       name: 'mouthguard_smtp_sessions_total',
-      help: 'SMTP connections accepted, by listener mode',
-      labelNames: ['listener'] as const,
+      help: 'SMTP connections accepted, by listener (its configured name) and mode',
+      labelNames: ['listener', 'mode'] as const,
       ...on,
     }),
     smtpActiveSessions: new Gauge({

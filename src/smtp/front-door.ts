@@ -146,7 +146,7 @@ export class FrontDoor {
       logger: false,
       onConnect: (session, cb) => {
         session.disabledCommands = this.#disabledCommands(listener, session.secure);
-        cb(this.#onConnect(session, listener) ?? undefined);
+        cb(this.#onConnect(session, listener, name) ?? undefined);
       },
       onSecure: (_socket, session, cb) => {
         session.disabledCommands = this.#disabledCommands(listener, true);
@@ -176,8 +176,8 @@ export class FrontDoor {
     return offerAuth ? [] : ['AUTH'];
   }
 
-  #onConnect(session: SMTPServerSession, listener: ListenerConfig): SmtpError | null {
-    this.deps.metrics.smtpSessions.inc({ listener: listener.mode });
+  #onConnect(session: SMTPServerSession, listener: ListenerConfig, name: string): SmtpError | null {
+    this.deps.metrics.smtpSessions.inc({ listener: name, mode: listener.mode });
     this.deps.metrics.smtpActiveSessions.inc();
     if (this.#throttle.isBlocked(session.remoteAddress)) return this.#refuse(new SmtpError('authThrottled'), session);
     if (listener.mode === 'plain' && !this.#rules.trusted.contains(session.remoteAddress)) {

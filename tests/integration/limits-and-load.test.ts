@@ -457,6 +457,8 @@ describe('admin endpoint (metrics, health, readiness)', () => {
     } while (Date.now() < deadline);
 
     expect(sample(text, 'mouthguard_smtp_messages_accepted_total')).toBe(3);
+    // Sessions by the listener's configured name and its mode (earlier tests in this file connected too).
+    expect(sample(text, 'mouthguard_smtp_sessions_total{listener="plain",mode="plain"}')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'mouthguard_queue_messages{state="delivered"}')).toBe(3);
     // One attempt per recipient: 1 + 2 + 1.
     expect(sample(text, 'mouthguard_delivery_attempts_total{result="delivered"}')).toBe(4);
