@@ -39,7 +39,7 @@ function senderAllowed(address: string, session: SMTPServerSession, rules: Sessi
  */
 const MAIL_PARAMETERS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH']);
 const RCPT_PARAMETERS = new Set<string>();
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /\P{ASCII}/u;
 
 function unknownParameter(address: SMTPServerAddress, allowed: ReadonlySet<string>): string | undefined {
   return Object.keys(address.args || {}).find((key) => !allowed.has(key.toUpperCase()));
