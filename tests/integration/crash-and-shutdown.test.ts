@@ -2,8 +2,10 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { filesHolding } from '../helpers/data-dir.js';
 import { RecordingUpstream, type RecordedMessage } from '../helpers/recording-upstream.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { SmtpTalk } from '../helpers/smtp-talk.js';
@@ -332,6 +334,50 @@ describe('SIGTERM', () => {
     expect(await withTimeout(relay.exited, 10_000, 'relay waited for the idle session')).toBe(0);
     expect(Date.now() - stopping).toBeLessThan(10_000);
     idle.close();
+  });
+
+  it('answers 451 4.3.0 when the store cannot take a message, and keeps nothing of it (in the database or as a file)', { timeout: 120_000 }, async () => {
+    // The store fails for real: this process holds the database's write lock longer than the
+    // relay's 5 s busy timeout, as a stuck tool would. (The relay waits for the lock on its event
+    // loop, so its replies are slow meanwhile: hence the long timeouts.)
+    const upstream = await startUpstream();
+    const work = tempDir();
+    const dataDir = join(work, 'data');
+    const relay = await startRelay(rawTestConfig(upstream.port, dataDir), work);
+    const rows = () => {
+      const db = new Database(join(dataDir, 'mouthguard.db'), { readonly: true, fileMustExist: true });
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    for (const [marker, size] of [
+      ['LOCKED-SMALL', 2_000],
+      ['LOCKED-LARGE', 600_000],
+    ] as const) {
+      const talk = await beginTransaction(relay.port('plain'));
+      const line = `${marker} ${'x'.repeat(60)}\r\n`;
+      const holder = new Database(join(dataDir, 'mouthguard.db'));
+      holder.prepare('BEGIN IMMEDIATE').run();
+      let reply: string;
+      try {
+        reply = await talk.send(`From: <${SENDER}>\r\nSubject: ${marker}\r\n\r\n${line.repeat(Math.ceil(size / line.length))}.\r\n`).reply(60_000);
+      } finally {
+        holder.prepare('ROLLBACK').run();
+        holder.close();
+      }
+      expect(reply, marker).toMatch(/^451 4\.3\.0 /);
+      talk.close();
+      expect(rows(), marker).toBe(0);
+      expect(filesHolding(dataDir, marker), marker).toEqual([]);
+    }
+    // With the lock gone the store takes mail again, and nothing of the refused ones went upstream.
+    const talk = await beginTransaction(relay.port('plain'));
+    expect(await talk.send(messageText('after-the-lock') + '.\r\n').reply(30_000)).toMatch(/^250 2\.0\.0 /);
+    const [message] = await upstream.waitFor(1, 15_000);
+    expect(subjectOf(message!)).toBe('after-the-lock');
+    expect(upstream.messages).toHaveLength(1);
   });
 
   it('a second SIGTERM exits at once with code 1 while a client holds a transaction open', { timeout: 60_000 }, async () => {
