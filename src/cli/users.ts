@@ -14,7 +14,7 @@ const USAGE = `usage:
 Accounts with no --sender may send as any address in practice.domains.`;
 
 /** What a login name may be: what mail clients send in AUTH, and what `users list` can print. */
-const ACCOUNT_NAME = /^[A-Za-z0-9._@+-]{1,128}$/;
+const ACCOUNT_NAME = /^[A-Za-z0-9._@+'-]{1,128}$/;
 
 async function passwordFrom(values: { 'password-stdin'?: boolean; 'generate-password'?: boolean }): Promise<{ password: string; generated: boolean }> {
   if (values['generate-password']) return { password: randomBytes(18).toString('base64url'), generated: true };
@@ -45,7 +45,7 @@ export async function usersCommand(args: string[]): Promise<void> {
       case 'add': {
         if (!name) throw new UsageError(USAGE);
         if (!ACCOUNT_NAME.test(name)) {
-          throw new UsageError(`account name ${JSON.stringify(name)}: use 1 to 128 letters, digits and . _ @ + - (an address works), no spaces`);
+          throw new UsageError(`account name ${JSON.stringify(name)}: use 1 to 128 letters, digits and . _ @ + ' - (an address works), no spaces`);
         }
         const senders = (values.sender ?? []).map((s) => {
           const rule = normaliseSenderRule(s);

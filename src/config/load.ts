@@ -71,7 +71,8 @@ function readYaml(path: string): unknown {
     const doc: unknown = parseYaml(text, { prettyErrors: true });
     return doc ?? {};
   } catch (err) {
-    const message = err instanceof YAMLParseError ? err.message : String(err);
+    // The line and column only: the excerpt yaml adds could be a password's line.
+    const message = err instanceof YAMLParseError ? err.message.split(':\n')[0]! : 'cannot be parsed';
     throw new ConfigError(path, [`not valid YAML: ${message}`]);
   }
 }

@@ -21,10 +21,25 @@ const cidr = z.string().refine(
   },
   { message: 'expected an address or CIDR range such as "192.168.1.0/24" or "127.0.0.1"' },
 );
-/** A trusted network may relay without logging in: one that holds every address makes an open relay. */
-const trustedCidr = cidr.refine((value) => !/\/0+$/.test(value.trim()), {
-  message: 'this range holds every address and would make an open relay; list only the practice\'s own networks',
-});
+/**
+ * A trusted network may relay without logging in: a range wider than any private network
+ * (an IPv4 prefix under /8, an IPv6 prefix under /7) holds public addresses by the million,
+ * which would make an open relay.
+ */
+const trustedCidr = cidr.refine(
+  (value) => {
+    if (!value.includes('/')) return true;
+    try {
+      const [address, bits] = ipaddr.parseCIDR(value.trim());
+      if (address.kind() === 'ipv4') return bits >= 8;
+      const v6 = address as ipaddr.IPv6;
+      return v6.isIPv4MappedAddress() ? bits - 96 >= 8 : bits >= 7;
+    } catch {
+      return true; // not a range at all: the check above reports it
+    }
+  },
+  { message: "this range is wider than any private network and would make an open relay; list only the practice's own networks" },
+);
 
 const port = z.number().int().min(0).max(65535);
 

@@ -65,7 +65,7 @@ export async function attachmentText(a: ExtractedAttachment, limits: AttachmentT
     case 'text':
       return clip(decodeText(a.bytes));
     case 'html':
-      return clip(htmlToText(decodeText(a.bytes).slice(0, limits.maxTextChars * 2)));
+      return clip(htmlToText(decodeText(a.bytes).slice(0, limits.maxTextChars * 2), limits.maxTextChars));
     case 'docx':
       return a.complete ? docxText(a.bytes, { maxBytes: limits.maxBytes, maxTextChars: limits.maxTextChars }) : null;
     case 'message':

@@ -151,7 +151,7 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
   parser.on('data', (data: AttachmentStream | MessageText) => {
     if (data.type === 'text') {
       if (data.text) texts.push({ location: 'body:text', text: clip(data.text, limits.maxTextChars) });
-      if (data.html) texts.push({ location: 'body:html', text: clip(htmlToText(clip(data.html, limits.maxTextChars * 2)), limits.maxTextChars) });
+      if (data.html) texts.push({ location: 'body:html', text: htmlToText(clip(data.html, limits.maxTextChars * 2), limits.maxTextChars) });
       return;
     }
     const attachment = data;

@@ -31,8 +31,12 @@ export function fromAddresses(section: Buffer): string[] {
   return addresses;
 }
 
-/** Something shaped like an address: characters that are not space or delimiters, an @, more of them. */
-const ADDRESS_LIKE = /[^\s<>()[\]"',;:@\\]+@[^\s<>()[\]"',;:@\\]+/g;
+/**
+ * Something shaped like an address: a local part of RFC 5322 atext and dots (apostrophes
+ * included: o'brien@…), an @, and a domain with a dot and letters at the end. "Reception@Riverside"
+ * in a display name is a name, not an address.
+ */
+const ADDRESS_LIKE = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 
 /**
  * Every address-shaped string anywhere in the From fields, encoded words decoded: also in

@@ -7,29 +7,27 @@ import { Parser } from 'htmlparser2';
  * lists and tables (a blank line around them), divisions and table rows (a line each), `<br>`,
  * quoted blocks prefixed "> ", link targets and image names in brackets, headings in capitals,
  * and a tab after each table cell so that columns ("Patient", "DOB") stay readable.
- * Script and style are skipped, and so is everything outside `<body>` when there is one.
+ * Script, style and the head are skipped. Everything else is read, inside `<body>` or not:
+ * unlike html-to-text, which kept only the body, so that a `<body>` in a comment or a second
+ * `</body>` in a forwarded document cannot hide text from inspection (browsers show it too).
  * Image data inlined as `data:` URLs is left out: nobody reads it, and it can be megabytes.
+ * The text stops at `maxChars` (inspection reads no more): deep quoting repeats its "> "
+ * prefix on every line, and must not grow the text without bound.
  */
-export function htmlToText(html: string): string {
-  const writer = new TextWriter();
-  const onlyBody = /<body[\s>/]/i.test(html);
-  let inBody = !onlyBody;
+export function htmlToText(html: string, maxChars = Number.POSITIVE_INFINITY): string {
+  const writer = new TextWriter(maxChars);
   let skipping = 0;
   const parser = new Parser(
     {
       onopentag(name, attributes) {
-        if (name === 'body') inBody = true;
-        if (!inBody) return;
         if (SKIPPED.has(name)) skipping++;
         if (skipping > 0) return;
         writer.open(name, attributes);
       },
       ontext(text) {
-        if (inBody && skipping === 0) writer.text(text);
+        if (skipping === 0) writer.text(text);
       },
       onclosetag(name) {
-        if (!inBody) return;
-        if (name === 'body' && onlyBody) inBody = false;
         if (SKIPPED.has(name)) {
           skipping = Math.max(0, skipping - 1);
           return;
@@ -43,7 +41,9 @@ export function htmlToText(html: string): string {
   return writer.result();
 }
 
-const SKIPPED = new Set(['script', 'style']);
+const SKIPPED = new Set(['script', 'style', 'head']);
+/** Quote and list nesting shown at most this deep (deeper levels read like the deepest). */
+const MAX_NESTING = 10;
 /** Line breaks before and after: html-to-text's block elements, and table rows as lines. */
 const BLOCKS = new Map<string, number>([
   ['p', 2],
@@ -77,6 +77,9 @@ const NEEDS_COLLAPSING = /[\t\r\n\f\u200b]| {2}/;
 /** Builds the text: words, spaces between them, and line breaks owed before the next word. */
 class TextWriter {
   readonly #parts: string[] = [];
+  #length = 0;
+  constructor(private readonly maxChars: number) {}
+
   #written = false;
   #atLineStart = true;
   #space = false;
@@ -136,7 +139,7 @@ class TextWriter {
       case 'li': {
         const depth = this.#lists.length;
         const counter = this.#lists[depth - 1];
-        const indent = '  '.repeat(Math.max(0, depth - 1));
+        const indent = '  '.repeat(Math.min(Math.max(0, depth - 1), MAX_NESTING));
         if (typeof counter === 'number') {
           this.#lists[depth - 1] = counter + 1;
           this.#itemPrefix = `${indent} ${counter + 1}. `;
@@ -241,8 +244,8 @@ class TextWriter {
   #flushBreaks(): void {
     const breaks = this.#blockBreaks + this.#forcedBreaks;
     if (breaks === 0) return;
-    const quote = '> '.repeat(Math.min(this.#quoteDepth, this.#breaksQuoteDepth));
-    for (let i = 0; i < breaks; i++) this.#parts.push(i < breaks - 1 ? `\n${quote}` : '\n');
+    const quote = '> '.repeat(Math.min(this.#quoteDepth, this.#breaksQuoteDepth, MAX_NESTING));
+    for (let i = 0; i < breaks; i++) this.#push(i < breaks - 1 ? `\n${quote}` : '\n');
     this.#blockBreaks = 0;
     this.#forcedBreaks = 0;
     this.#atLineStart = true;
@@ -250,11 +253,13 @@ class TextWriter {
 
   #word(word: string): void {
     this.#flushBreaks();
+    if (this.#length >= this.maxChars) return;
     if (this.#atLineStart) {
-      this.#parts.push('> '.repeat(this.#quoteDepth), this.#itemPrefix);
+      this.#push('> '.repeat(Math.min(this.#quoteDepth, MAX_NESTING)));
+      this.#push(this.#itemPrefix);
       this.#itemPrefix = '';
-    } else if (this.#space) this.#parts.push(' ');
-    this.#parts.push(word);
+    } else if (this.#space) this.#push(' ');
+    this.#push(word);
     this.#written = true;
     this.#lineOpen = true;
     this.#blockOpened = false;
@@ -262,7 +267,13 @@ class TextWriter {
     this.#space = false;
   }
 
+  #push(text: string): void {
+    this.#parts.push(text);
+    this.#length += text.length;
+  }
+
   result(): string {
-    return this.#parts.join('');
+    const text = this.#parts.join('');
+    return text.length > this.maxChars ? text.slice(0, this.maxChars) : text;
   }
 }

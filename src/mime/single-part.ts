@@ -17,7 +17,7 @@ import { htmlToText } from './html-text.js';
  */
 export function extractSinglePart(message: Buffer, limits: Pick<ExtractLimits, 'maxTextChars'>): ExtractedMessage | null {
   const end = message.indexOf('\r\n\r\n');
-  if (end <= 0 || message.subarray(0, 2).equals(CRLF)) return null;
+  if (end <= 0 || message.subarray(0, 2).equals(CRLF) || hasBareLf(message.subarray(0, end))) return null;
   const node = new MimeNode(false, {});
   node.addHeaderChunk(message.subarray(0, end + 4));
   node.parseHeaders();
@@ -38,7 +38,7 @@ export function extractSinglePart(message: Buffer, limits: Pick<ExtractLimits, '
       ? []
       : type === 'text/plain'
         ? [{ location: 'body:text', text: clip(body, limits.maxTextChars) }]
-        : [{ location: 'body:html', text: clip(htmlToText(clip(body, limits.maxTextChars * 2)), limits.maxTextChars) }];
+        : [{ location: 'body:html', text: htmlToText(clip(body, limits.maxTextChars * 2), limits.maxTextChars) }];
   const addresses = (key: string) => [headers.get(key) ?? []].flat() as AddressObject[];
   const names = ['from', 'to', 'cc']
     .flatMap(addresses)
@@ -66,6 +66,12 @@ const UTF8_COMPATIBLE = new Set(['ascii', 'usascii', 'utf8']);
 const headerProcessor = new MailParser() as unknown as {
   processHeaders(lines: unknown): Map<string, unknown>;
 };
+
+/** A line feed without its carriage return: mailsplit would end the header elsewhere. */
+function hasBareLf(head: Buffer): boolean {
+  for (let at = head.indexOf(0x0a); at !== -1; at = head.indexOf(0x0a, at + 1)) if (at === 0 || head[at - 1] !== 0x0d) return true;
+  return false;
+}
 
 /** The body as mailsplit's decoders give it when the whole body arrives in one piece. */
 function decodeTransfer(encoding: string, body: Buffer): Buffer {

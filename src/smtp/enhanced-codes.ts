@@ -25,7 +25,14 @@ type Send = (code: number, data: unknown, context?: unknown) => void;
 interface Connection {
   _socket?: Writable;
   secure?: boolean;
+  session?: { [AUTH_NEVER_OFFERED]?: boolean };
   _isSupported?: (command: string) => boolean;
+}
+
+/** Marks a session (on a plain listener) where AUTH is not offered even after STARTTLS. */
+const AUTH_NEVER_OFFERED = 'mouthguardAuthNeverOffered';
+export function markAuthNeverOffered(session: object): void {
+  (session as { [AUTH_NEVER_OFFERED]?: boolean })[AUTH_NEVER_OFFERED] = true;
 }
 
 export function useOwnEnhancedCodes(): void {
@@ -35,11 +42,19 @@ export function useOwnEnhancedCodes(): void {
   const original = proto.send;
   proto.send = function send(this: Connection, code: number, data: unknown, context?: unknown) {
     coalesce(this._socket);
-    // AUTH is not offered before TLS (front-door.ts disables it), so smtp-server would call it
-    // an unknown command; RFC 3207 has the right answer where STARTTLS is on offer.
-    if (code === 500 && context === 'AUTH' && !this.secure && this._isSupported?.('STARTTLS')) {
-      original.call(this, replies.startTlsFirst.code, replyText(replies.startTlsFirst), false);
-      return;
+    // AUTH is disabled where it is not offered (front-door.ts), so smtp-server would call it an
+    // unknown command. On a plain listener it is never offered; elsewhere it is after STARTTLS,
+    // which RFC 3207's reply says.
+    if (code === 500 && context === 'AUTH') {
+      const reply = this.session?.[AUTH_NEVER_OFFERED]
+        ? replies.authNotOffered
+        : !this.secure && this._isSupported?.('STARTTLS')
+          ? replies.startTlsFirst
+          : null;
+      if (reply) {
+        original.call(this, reply.code, replyText(reply), false);
+        return;
+      }
     }
     const own = typeof data === 'string' && ENHANCED_PREFIX.test(data);
     original.call(this, code, data, own ? false : context);

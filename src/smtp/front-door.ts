@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Received, ReceiveInput } from '../pipeline/receive.js';
 import type { AccountStore } from '../store/types.js';
 import { AuthThrottle } from './auth-throttle.js';
-import { useOwnEnhancedCodes } from './enhanced-codes.js';
+import { markAuthNeverOffered, useOwnEnhancedCodes } from './enhanced-codes.js';
 import { checkMailFrom, checkRcptTo, envelopeOf, fromHeaderCheck, type SessionRulesConfig, type SessionUser } from './session-rules.js';
 import type { TlsMaterial } from './tls-material.js';
 import { TrustedNetworks } from './trusted-networks.js';
@@ -145,6 +145,7 @@ export class FrontDoor {
       hideREQUIRETLS: true,
       logger: false,
       onConnect: (session, cb) => {
+        if (listener.mode === 'plain') markAuthNeverOffered(session);
         session.disabledCommands = this.#disabledCommands(listener, session.secure);
         cb(this.#onConnect(session, listener, name) ?? undefined);
       },

@@ -167,12 +167,14 @@ describe('check-config', () => {
   it('refuses a trusted network that holds every address (an open relay), IPv4 or IPv6', { timeout: 30_000 }, async () => {
     const dir = tempDir();
     const raw = validRaw(join(dir, 'data'));
-    const smtp = { ...(raw.smtp as Record<string, unknown>), trustedNetworks: ['127.0.0.1/32', '0.0.0.0/0', '::/0'] };
+    const smtp = { ...(raw.smtp as Record<string, unknown>), trustedNetworks: ['127.0.0.1/32', '0.0.0.0/0', '::/0', '0.0.0.0/1', '::ffff:0.0.0.0/96', '10.0.0.0/8', 'fc00::/7'] };
     const result = await runCliEnv(['check-config', '--config', writeYaml(dir, 'open.yaml', { ...raw, smtp })], {});
     expect(result.code).not.toBe(0);
     expect(problemLine(result.stderr, 'smtp.trustedNetworks.1')).toContain('open relay');
     expect(problemLine(result.stderr, 'smtp.trustedNetworks.2')).toContain('open relay');
-    expect(result.stderr).not.toContain('smtp.trustedNetworks.0');
+    expect(problemLine(result.stderr, 'smtp.trustedNetworks.3')).toContain('open relay');
+    expect(problemLine(result.stderr, 'smtp.trustedNetworks.4')).toContain('open relay');
+    for (const fine of [0, 5, 6]) expect(result.stderr).not.toContain(`smtp.trustedNetworks.${fine}`);
   });
 
   it('opens the files the configuration names: a missing certificate or a key that is not one is refused', { timeout: 30_000 }, async () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEST_PASSWORD, TEST_SENDER, TEST_USER, type Harness } from '../helpers/in-process-relay.js';
+import { PRACTICE_DOMAIN } from '../helpers/test-config.js';
 import type { RecordedMessage } from '../helpers/recording-upstream.js';
 import { SmtpTalk } from '../helpers/smtp-talk.js';
 
@@ -283,6 +284,21 @@ describe('reply codes on the wire', () => {
     await talk.send(`From: ${from}\r\nSubject: x\r\n\r\nhi\r\n.\r\n`).expect(/^550 5\.7\.1 From address not allowed for this login$/);
     talk.close();
     expect(queuedCount(h)).toBe(before);
+  });
+
+  it('a From field with an apostrophe in the address, or an @ in a display name that is no address, is accepted', async () => {
+    const talk = await authenticatedClient(h);
+    for (const from of [`Pat O'Brien <pat.o'brien@${PRACTICE_DOMAIN}>`, `"Reception@Riverside" <${TEST_SENDER}>`]) {
+      await openTransaction(talk);
+      await talk.send(`From: ${from}\r\nSubject: x\r\n\r\nhi\r\n.\r\n`).expect(QUEUED);
+    }
+    talk.close();
+  });
+
+  it('AUTH on the plain listener (never offered there) is 503 5.5.1', async () => {
+    const talk = await trustedClient(h);
+    await talk.line('AUTH PLAIN ' + Buffer.from('\0x\0y').toString('base64')).expect(/^503 5\.5\.1 Authentication is not offered on this port$/);
+    talk.close();
   });
 
   it("a From field with the login's own address in a display name or comment is accepted", async () => {

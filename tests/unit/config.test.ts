@@ -279,6 +279,11 @@ describe('loadConfig', () => {
   it('invalid YAML is refused as such', () => {
     const path = yamlFile('practice: [unclosed\n  domains: x: y\n');
     expect(problemsOf(() => loadConfig({ path, env: {} })).join('\n')).toMatch(/not valid YAML/);
+    // Line and column, never the line itself: it could hold a password.
+    const secretLine = yamlFile('practice: { domains: [p.test] }\nupstream:\n  auth: { user: u, pass: "Sup3r"Secret" }\n');
+    const problems = problemsOf(() => loadConfig({ path: secretLine, env: {} })).join('\n');
+    expect(problems).toMatch(/not valid YAML: .*line 3, column \d+$/);
+    expect(problems).not.toContain('Sup3r');
   });
 
   it('a YAML document that is not a mapping is refused', () => {

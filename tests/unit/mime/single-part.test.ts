@@ -62,4 +62,8 @@ describe('extractSinglePart reads what mailparser reads', () => {
   it.each(declined)('declines %s (the full parser reads it)', (_name, text) => {
     expect(extractSinglePart(crlf(text), LIMITS)).toBeNull();
   });
+
+  it('declines a header with a bare line feed (mailsplit would end the header elsewhere)', () => {
+    expect(extractSinglePart(Buffer.from('From: a@practice.test\nSubject: x\r\n\r\nbody\r\n'), LIMITS)).toBeNull();
+  });
 });
