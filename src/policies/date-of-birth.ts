@@ -1,7 +1,8 @@
 import type { Finding } from '../core/finding.js';
 import { contextBoost } from './context-window.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
-import { ColumnFinder, KeywordIndex, TextLayout, findTables, type KeywordHit } from './text-layout.js';
+import { ColumnFinder, TextLayout, findTables } from './text-layout.js';
+import { KeywordIndex, type KeywordHit } from './keyword-index.js';
 
 /**
  * Dates of birth: a date is a date of birth only when the text says so. A date labelled as one

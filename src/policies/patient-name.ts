@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
-import { KeywordIndex, TextLayout, findTables, splitCells, type Table } from './text-layout.js';
+import { TextLayout, findTables, splitCells, type Table } from './text-layout.js';
+import { KeywordIndex } from './keyword-index.js';
 
 /**
  * Patient names: a personal name where the text says it is a patient's.

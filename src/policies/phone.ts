@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
-import { ColumnFinder, KeywordIndex, TextLayout, findTables } from './text-layout.js';
+import { ColumnFinder, TextLayout, findTables } from './text-layout.js';
+import { KeywordIndex } from './keyword-index.js';
 
 /**
  * UK phone numbers (07 mobiles, 01/02/03 landlines; national or +44/0044 forms, with spaces,

@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
-import { ColumnFinder, KeywordIndex, TextLayout, findTables } from './text-layout.js';
+import { ColumnFinder, TextLayout, findTables } from './text-layout.js';
+import { KeywordIndex } from './keyword-index.js';
 
 /**
  * UK postcodes in the full format (outward and inward code: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nearestKeyword } from '../../../src/policies/context-window.js';
-import { ColumnFinder, KeywordIndex, TextLayout, findTables } from '../../../src/policies/text-layout.js';
+import { KeywordIndex } from '../../../src/policies/keyword-index.js';
+import { ColumnFinder, TextLayout, findTables } from '../../../src/policies/text-layout.js';
 
 describe('text layout: KeywordIndex answers as nearestKeyword does', () => {
   const keywords = ['dob', 'd.o.b', 'date of birth', 'nhs', 'nhs no', 'patient', "patient's", 'b.'];
