@@ -69,8 +69,22 @@ function keepPlan(attachment: AttachmentStream, limits: ExtractLimits): KeepPlan
   return { max: limits.maxAttachmentBytes, headIfIncomplete: usesPartialBytes(named) ? limits.maxAttachmentBytes : head };
 }
 
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text;
+}
+
+/** The raw (unfolded) From, To and Cc values of a header section. */
+export function addressFields(section: Buffer): { from: string; to: string; cc: string } {
+  const pick = (name: string) => headerValues(section, name).join(', ');
+  return { from: pick('from'), to: pick('to'), cc: pick('cc') };
+}
+
+/** The display names in mailparser's From, To and Cc address objects: correspondents, not patients. */
+export function displayNames(groups: readonly (AddressObject | AddressObject[] | undefined)[]): string[] {
+  return groups
+    .flatMap((group) => [group ?? []].flat())
+    .flatMap((group) => group.value.map((v) => v.name))
+    .filter((n) => n.length > 0);
 }
 
 /**
@@ -161,8 +175,7 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
         attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete });
         if (attachment.contentType.toLowerCase() === 'message/rfc822') {
           const head = bytes.subarray(0, 64 * 1024);
-          const pick = (name: string) => headerValues(head, name).join(', ');
-          embeddedHeaders.push({ from: pick('from'), to: pick('to'), cc: pick('cc') });
+          embeddedHeaders.push(addressFields(head));
         }
       })
       // Released even on failure, so that mailparser drains the rest and the stream keeps flowing.
@@ -179,12 +192,8 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
   });
   await Promise.all(pending);
 
-  const pick = (name: string) => headerValues(headerSection, name).join(', ');
   // mailparser sets these from the top-level headers (typed loosely: read them defensively).
   const parsed = parser as unknown as { subject?: string } & Partial<Record<'from' | 'to' | 'cc', AddressObject | AddressObject[]>>;
-  const names = (['from', 'to', 'cc'] as const)
-    .flatMap((key) => [parsed[key] ?? []].flat())
-    .flatMap((group) => group.value.map((v) => v.name))
-    .filter((n) => n.length > 0);
-  return { subject: parsed.subject ?? '', from: pick('from'), to: pick('to'), cc: pick('cc'), names, texts, attachments, embeddedHeaders };
+  const names = displayNames([parsed.from, parsed.to, parsed.cc]);
+  return { subject: parsed.subject ?? '', ...addressFields(headerSection), names, texts, attachments, embeddedHeaders };
 }

@@ -2,8 +2,7 @@ import { MimeNode } from '@zone-eu/mailsplit';
 import libbase64 from 'libbase64';
 import { decode as decodeQuotedPrintable } from 'libqp';
 import { MailParser, type AddressObject } from 'mailparser';
-import type { ExtractedMessage, ExtractLimits } from './extract.js';
-import { headerValues } from './header-fields.js';
+import { addressFields, clip, displayNames, type ExtractedMessage, type ExtractLimits } from './extract.js';
 import { htmlToText } from './html-text.js';
 
 /**
@@ -39,17 +38,13 @@ export function extractSinglePart(message: Buffer, limits: Pick<ExtractLimits, '
       : type === 'text/plain'
         ? [{ location: 'body:text', text: clip(body, limits.maxTextChars) }]
         : [{ location: 'body:html', text: htmlToText(clip(body, limits.maxTextChars * 2), limits.maxTextChars) }];
-  const addresses = (key: string) => [headers.get(key) ?? []].flat() as AddressObject[];
-  const names = ['from', 'to', 'cc']
-    .flatMap(addresses)
-    .flatMap((group) => group.value.map((v) => v.name))
-    .filter((n) => n.length > 0);
+  const names = displayNames(['from', 'to', 'cc'].map((key) => headers.get(key) as AddressObject | AddressObject[] | undefined));
   const lines = parsed.lines as { line: string }[];
   const section = Buffer.from(lines.map((l) => l.line).join('\r\n') + '\r\n', 'utf8');
   const subject = headers.get('subject');
   return {
     subject: typeof subject === 'string' ? subject : '',
-    ...rawAddressFields(section),
+    ...addressFields(section),
     names,
     texts,
     attachments: [],
@@ -87,14 +82,4 @@ function decodeTransfer(encoding: string, body: Buffer): Buffer {
   const rest = quartets.slice(quartets.length - restLength);
   const whole = padded + quartets.slice(0, quartets.length - restLength);
   return Buffer.concat([whole ? libbase64.decode(whole) : Buffer.alloc(0), rest ? libbase64.decode(rest) : Buffer.alloc(0)]);
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) : text;
-}
-
-
-function rawAddressFields(section: Buffer): { from: string; to: string; cc: string } {
-  const pick = (name: string) => headerValues(section, name).join(', ');
-  return { from: pick('from'), to: pick('to'), cc: pick('cc') };
 }
