@@ -86,8 +86,12 @@ function applyUpstream(root: Raw, e: (name: string) => string | undefined, origi
   }
   if (host) origins.set('upstream.host', 'MOUTHGUARD_UPSTREAM_HOST');
   if (port) upstream.port = portNumber('MOUTHGUARD_UPSTREAM_PORT', port);
+  if (port) origins.set('upstream.port', 'MOUTHGUARD_UPSTREAM_PORT');
   if (secure) upstream.secure = secure;
   if (secure) origins.set('upstream.secure', 'MOUTHGUARD_UPSTREAM_SECURE');
   if (user || pass) upstream.auth = { ...(upstream.auth as Raw | undefined), ...(user ? { user } : {}), ...(pass ? { pass } : {}) };
-  if (user || pass) origins.set('upstream.auth', user ? 'MOUTHGUARD_UPSTREAM_USER' : 'MOUTHGUARD_UPSTREAM_PASS');
+  if (user) origins.set('upstream.auth.user', 'MOUTHGUARD_UPSTREAM_USER');
+  if (pass) origins.set('upstream.auth.pass', 'MOUTHGUARD_UPSTREAM_PASS');
+  // The mapping itself (a key the upstream type does not take) is owed to whichever set it.
+  if (user || pass) origins.set('upstream.auth', [user && 'MOUTHGUARD_UPSTREAM_USER', pass && 'MOUTHGUARD_UPSTREAM_PASS'].filter(Boolean).join(' and '));
 }

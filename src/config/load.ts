@@ -50,7 +50,8 @@ function withOrigin(issue: z.core.$ZodIssue, problem: string, origins: EnvOrigin
   const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
   for (const path of paths) {
     for (const [key, variable] of origins) {
-      if (path === key || path.startsWith(`${key}.`)) {
+      // The key itself, or an item of a list it set (smtp.trustedNetworks.1).
+      if (path === key || (path.startsWith(`${key}.`) && /^\d+$/.test(path.slice(key.length + 1)))) {
         const fix = issue.code === 'unrecognized_keys' ? problem.replace(/: remove it or fix its spelling.*$/, ': not used with this configuration') : problem;
         return `${fix} (set by ${variable}: correct or unset it)`;
       }

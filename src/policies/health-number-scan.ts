@@ -1,7 +1,7 @@
 import type { Finding } from '../core/finding.js';
 import type { DetectorContext, TextUnit } from './detector.js';
 import { type Checks, checksOf } from './health-numbers.js';
-import { ALNUM, ColumnLocator, findTableHeaders, HEALTH_KEYWORDS, KEYWORD_WINDOW, KeywordIndex, labelBefore, type LabelClass, lineEndWithin, lineStartWithin, LOOKALIKE_KEYWORDS, NEAR, PATIENT_KEYWORDS, SCOTTISH_KEYWORDS, type TableHeader, TIMESTAMP_KEYWORDS } from './number-context.js';
+import { ALNUM, ColumnLocator, findTableHeaders, HEALTH_KEYWORDS, KEYWORD_WINDOW, KeywordPatternIndex, labelBefore, type LabelClass, lineEndWithin, lineStartWithin, LOOKALIKE_KEYWORDS, NEAR, PATIENT_KEYWORDS, SCOTTISH_KEYWORDS, type TableHeader, TIMESTAMP_KEYWORDS } from './number-context.js';
 
 /** The one scanner the NHS, CHI and H&C detectors share: each valid number is reported under exactly one kind (see health-numbers.ts). */
 // ---------------------------------------------------------------------------------------------
@@ -92,11 +92,11 @@ interface Scored {
 }
 
 interface Indexes {
-  readonly health: KeywordIndex;
-  readonly scottish: KeywordIndex;
-  readonly patient: KeywordIndex;
-  readonly lookalike: KeywordIndex;
-  readonly timestamp: KeywordIndex;
+  readonly health: KeywordPatternIndex;
+  readonly scottish: KeywordPatternIndex;
+  readonly patient: KeywordPatternIndex;
+  readonly lookalike: KeywordPatternIndex;
+  readonly timestamp: KeywordPatternIndex;
 }
 
 const SCHEME_TEXT: Record<HealthNumberKind, string> = {
@@ -206,11 +206,11 @@ export function scanHealthNumbers(unit: TextUnit, context: DetectorContext): Fin
     if (partOfSomethingElse(text, c, label)) continue;
 
     idx ??= {
-      health: new KeywordIndex(text, HEALTH_KEYWORDS),
-      scottish: new KeywordIndex(text, SCOTTISH_KEYWORDS),
-      patient: new KeywordIndex(text, PATIENT_KEYWORDS),
-      lookalike: new KeywordIndex(text, LOOKALIKE_KEYWORDS),
-      timestamp: new KeywordIndex(text, TIMESTAMP_KEYWORDS),
+      health: new KeywordPatternIndex(text, HEALTH_KEYWORDS),
+      scottish: new KeywordPatternIndex(text, SCOTTISH_KEYWORDS),
+      patient: new KeywordPatternIndex(text, PATIENT_KEYWORDS),
+      lookalike: new KeywordPatternIndex(text, LOOKALIKE_KEYWORDS),
+      timestamp: new KeywordPatternIndex(text, TIMESTAMP_KEYWORDS),
     };
     const column = cell ? (cell.header.columns[cell.column] ?? null) : null;
     const scottish = idx.scottish.nearest(c.offset, c.offset + value.length, KEYWORD_WINDOW) !== null;

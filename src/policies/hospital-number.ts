@@ -16,7 +16,7 @@ import {
   HEALTH_KEYWORDS,
   HOSPITAL_LABEL,
   KEYWORD_WINDOW,
-  KeywordIndex,
+  KeywordPatternIndex,
   PATIENT_KEYWORDS,
   findTableHeaders,
   lineStartWithin,
@@ -39,9 +39,9 @@ const NON_PATIENT_UNIT = /(?<![\p{L}\p{N}])(?:storage|warehouse|industrial|estat
 const NEAR = 150;
 
 interface Indexes {
-  readonly health: KeywordIndex;
-  readonly patient: KeywordIndex;
-  readonly nonPatient: KeywordIndex;
+  readonly health: KeywordPatternIndex;
+  readonly patient: KeywordPatternIndex;
+  readonly nonPatient: KeywordPatternIndex;
 }
 
 function nearestContext(idx: Indexes, start: number, end: number): number {
@@ -109,9 +109,9 @@ export const detectHospitalNumber: TextDetector = (unit: TextUnit, _context: Det
   let idx: Indexes | null = null;
   const indexes = (): Indexes =>
     (idx ??= {
-      health: new KeywordIndex(text, HEALTH_KEYWORDS),
-      patient: new KeywordIndex(text, PATIENT_KEYWORDS),
-      nonPatient: new KeywordIndex(text, NON_PATIENT_UNIT),
+      health: new KeywordPatternIndex(text, HEALTH_KEYWORDS),
+      patient: new KeywordPatternIndex(text, PATIENT_KEYWORDS),
+      nonPatient: new KeywordPatternIndex(text, NON_PATIENT_UNIT),
     });
 
   const re = new RegExp(LABELLED.source, LABELLED.flags);

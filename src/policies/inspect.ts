@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.js';
 import type { ExtractedAttachment, ExtractedMessage } from '../mime/extract.js';
 import type { AttachmentDetector, DetectorContext, TextDetector, TextUnit } from './detector.js';
+import { forgetScannedText } from './keyword-index.js';
 
 /** The detectors to run, and the attachment readers that turn documents into text. */
 export interface DetectorSet {
@@ -53,11 +54,15 @@ export async function runDetectors(
   deadline: number,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
-  for (const unit of units) {
-    for (const detect of detectors.text) {
-      checkDeadline(deadline);
-      findings.push(...detect(unit, context));
+  try {
+    for (const unit of units) {
+      for (const detect of detectors.text) {
+        checkDeadline(deadline);
+        findings.push(...detect(unit, context));
+      }
     }
+  } finally {
+    forgetScannedText(); // the keyword indexes' cache holds the last unit's text (patient data)
   }
   for (const attachment of message.attachments) {
     const head = { filename: attachment.filename, contentType: attachment.contentType, head: attachment.bytes, size: attachment.size };

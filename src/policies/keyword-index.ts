@@ -74,6 +74,11 @@ export class KeywordIndex {
 /** The last text scanned: detectors build several indexes over the same unit. */
 let lastScan: { text: string; lower: string; words: Map<string, number[]> } | null = null;
 
+/** Drops the last text scanned, so that a message's text is not kept after its inspection. */
+export function forgetScannedText(): void {
+  lastScan = null;
+}
+
 /**
  * The text in lower case (same offsets), and where each of its words (runs of letters and
  * digits) starts, by word in lower case.

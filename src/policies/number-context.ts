@@ -131,8 +131,12 @@ export interface KeywordHit {
   readonly distance: number;
 }
 
-/** Every occurrence of a keyword pattern in a text, found in one pass; nearest lookups by binary search. */
-export class KeywordIndex {
+/**
+ * Every occurrence of a keyword pattern (one regular expression) in a text, found in one pass;
+ * nearest lookups by binary search. (The personal-detail detectors use keyword-index.ts, for
+ * word lists.)
+ */
+export class KeywordPatternIndex {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private readonly words: string[] = [];

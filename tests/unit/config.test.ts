@@ -379,6 +379,13 @@ describe('environment overrides', () => {
     // Credentials for a capture upstream: not a spelling mistake in the file.
     const auth = problemsOf(() => load(capture, { MOUTHGUARD_UPSTREAM_USER: 'u' }));
     expect(auth).toEqual(['unknown key upstream.auth: not used with this configuration (set by MOUTHGUARD_UPSTREAM_USER: correct or unset it)']);
+    // A password from the file is not blamed on the user name from the environment.
+    const filePass = problemsOf(() =>
+      load({ ...capture, upstream: { type: 'smtp', host: 'h.example', auth: { pass: 12 } } }, { MOUTHGUARD_UPSTREAM_USER: 'u' }),
+    );
+    expect(filePass.find((p) => p.startsWith('upstream.auth.pass'))).not.toMatch(/set by/);
+    const envPass = problemsOf(() => load({ ...capture, upstream: { type: 'capture' } }, { MOUTHGUARD_UPSTREAM_PASS: 'p' }));
+    expect(envPass).toEqual(['unknown key upstream.auth: not used with this configuration (set by MOUTHGUARD_UPSTREAM_PASS: correct or unset it)']);
     // A mistake in the file itself is still the file's.
     const fileMistake = problemsOf(() => load({ ...capture, admin: { port: 'x' } }, { MOUTHGUARD_UPSTREAM_USER: 'u', MOUTHGUARD_UPSTREAM_HOST: 'h.example' }));
     expect(fileMistake.find((p) => p.startsWith('admin.port'))).not.toMatch(/set by/);

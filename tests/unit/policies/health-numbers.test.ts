@@ -15,7 +15,7 @@ import {
 import {
   ColumnLocator,
   HEALTH_KEYWORDS,
-  KeywordIndex,
+  KeywordPatternIndex,
   PATIENT_KEYWORDS,
   classifyHeaderCell,
   findTableHeaders,
@@ -290,10 +290,10 @@ describe('table headers and columns', () => {
   });
 });
 
-describe('KeywordIndex', () => {
+describe('KeywordPatternIndex', () => {
   it('finds the nearest whole-word keyword either side', () => {
     const text = 'The patient was seen. 9434765919 was referred by the GP';
-    const index = new KeywordIndex(text, PATIENT_KEYWORDS);
+    const index = new KeywordPatternIndex(text, PATIENT_KEYWORDS);
     const start = text.indexOf('9434765919');
     const hit = index.nearest(start, start + 10, 300);
     expect(hit?.keyword).toBe('referred');
@@ -303,12 +303,12 @@ describe('KeywordIndex', () => {
 
   it('does not count NHS inside an email domain, nor lowercase chi', () => {
     const text = 'mail me at someone@nhs.net, tai chi on Tuesday';
-    expect(new KeywordIndex(text, HEALTH_KEYWORDS).size).toBe(0);
+    expect(new KeywordPatternIndex(text, HEALTH_KEYWORDS).size).toBe(0);
   });
 
   it('ignores keywords inside the span itself', () => {
     const text = 'Hospital No: RX1234567';
-    const index = new KeywordIndex(text, PATIENT_KEYWORDS);
+    const index = new KeywordPatternIndex(text, PATIENT_KEYWORDS);
     expect(index.nearest(0, text.length, 300)).toBeNull();
   });
 });
