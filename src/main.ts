@@ -49,18 +49,22 @@ function createUpstream(config: Readonly<Config>, relayName: string): Upstream {
  */
 export async function startRelay(config: Readonly<Config>, options: StartOptions = {}): Promise<Relay> {
   const log = options.log ?? createLogger(config.log.level);
-  /** What to close if a later step fails, in reverse order. */
+  /** What was opened, in order: closed in reverse if a later step fails, and by stop(). */
   const opened: (() => Promise<void> | void)[] = [];
   try {
     return await assemble(config, options, log, opened);
   } catch (err) {
-    for (const close of opened.reverse()) {
-      await Promise.resolve()
-        .then(close)
-        .catch(() => undefined); // the original error is the one worth reporting
-    }
+    await closeInReverse(opened, () => undefined); // the original error is the one worth reporting
     log.error({ event: 'relay_start_failed', err: (err as Error).message }, 'the relay could not start');
     throw err;
+  }
+}
+
+/** Closes what was opened, last first; a failing step stops the rest unless `onError` takes it. */
+async function closeInReverse(opened: readonly (() => Promise<void> | void)[], onError?: (err: unknown) => void): Promise<void> {
+  for (const close of [...opened].reverse()) {
+    if (onError) await Promise.resolve().then(close).catch(onError);
+    else await close();
   }
 }
 
@@ -162,6 +166,7 @@ async function assemble(
       log.error({ event: 'purge_failed', err: (err as Error).message }, 'purging finished messages failed');
     });
   }, 3_600_000).unref();
+  opened.push(() => clearInterval(housekeeping));
   log.info({ event: 'relay_started', adminPort, upstream: upstream.description, listeners }, 'mouthguard relay started');
 
   return {
@@ -170,15 +175,8 @@ async function assemble(
     metrics,
     async stop() {
       log.info({ event: 'relay_stopping' }, 'stopping: draining SMTP and deliveries');
-      clearInterval(housekeeping);
-      clearInterval(patientListWatch);
-      await frontDoor.close();
-      await workers.stop();
-      await threads?.close();
-      await upstream.close();
-      await admin.close();
-      await store.close();
-      unlock();
+      // The same steps a failed start takes back, in reverse: SMTP first, the store and lock last.
+      await closeInReverse(opened);
       log.info({ event: 'relay_stopped' }, 'stopped');
     },
   };

@@ -22,13 +22,20 @@ export function headerValues(section: Buffer, name: string): string[] {
 
 /** Every mailbox address named in the From fields (group syntax included). */
 export function fromAddresses(section: Buffer): string[] {
-  const addresses: string[] = [];
-  for (const value of headerValues(section, 'from')) {
-    for (const entry of addressparser(value, { flatten: true })) {
-      if (entry.address) addresses.push(entry.address);
-    }
-  }
-  return addresses;
+  return mailboxesIn(headerValues(section, 'from'));
+}
+
+/**
+ * The From field as the sender rule reads it (the header section read once), or null when
+ * the message has none: its mailboxes, and every address-shaped string in it.
+ */
+export function fromField(section: Buffer): { mailboxes: string[]; mentioned: string[] } | null {
+  const values = headerValues(section, 'from');
+  return values.length === 0 ? null : { mailboxes: mailboxesIn(values), mentioned: mentionedIn(values) };
+}
+
+function mailboxesIn(values: readonly string[]): string[] {
+  return values.flatMap((value) => addressparser(value, { flatten: true }).flatMap((entry) => (entry.address ? [entry.address] : [])));
 }
 
 /**
@@ -39,14 +46,14 @@ export function fromAddresses(section: Buffer): string[] {
 const ADDRESS_LIKE = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 
 /**
- * Every address-shaped string anywhere in the From fields, encoded words decoded: also in
+ * Every address-shaped string anywhere in these From values, encoded words decoded: also in
  * display names and comments, and after malformed syntax a parser may read in another way
  * (`<alice@practice> <evil@example.org>`). What a reader's mail client might show as the
  * sender must pass the same rule as the sender itself.
  */
-export function addressesMentionedInFrom(section: Buffer): string[] {
+function mentionedIn(values: readonly string[]): string[] {
   const found: string[] = [];
-  for (const value of headerValues(section, 'from')) {
+  for (const value of values) {
     let decoded = value;
     try {
       decoded = libmime.decodeWords(value);

@@ -80,7 +80,6 @@ class TextWriter {
   #length = 0;
   constructor(private readonly maxChars: number) {}
 
-  #written = false;
   #atLineStart = true;
   #space = false;
   /**
@@ -104,8 +103,13 @@ class TextWriter {
   /** Per open link: its target (null: none worth showing) and how much was written before it. */
   readonly #links: { href: string | null; at: number }[] = [];
 
+  /** Line breaks around this element, if it is a block (a nested list takes one, not two). */
+  #breaksAround(name: string): number | undefined {
+    return name === 'ul' || name === 'ol' ? (this.#lists.length > 0 ? 1 : 2) : BLOCKS.get(name);
+  }
+
   open(name: string, attributes: Record<string, string>): void {
-    const breaks = name === 'ul' || name === 'ol' ? (this.#lists.length > 0 ? 1 : 2) : BLOCKS.get(name);
+    const breaks = this.#breaksAround(name);
     if (breaks !== undefined) {
       this.#block(breaks);
       this.#blockOpened = true;
@@ -182,7 +186,7 @@ class TextWriter {
         break;
     }
     if (HEADINGS.has(name)) this.#headingDepth = Math.max(0, this.#headingDepth - 1);
-    const breaks = name === 'ul' || name === 'ol' ? (this.#lists.length > 0 ? 1 : 2) : BLOCKS.get(name);
+    const breaks = this.#breaksAround(name); // the list is popped already: as deep as at its opening
     if (breaks !== undefined) this.#block(breaks);
   }
 
@@ -207,7 +211,7 @@ class TextWriter {
 
   /** A line break owed before the next word: a block boundary (the largest request wins). */
   #block(breaks: number): void {
-    if (this.#written) {
+    if (this.#length > 0) {
       this.#owe();
       this.#blockBreaks = Math.max(this.#blockBreaks, breaks);
     }
@@ -260,7 +264,6 @@ class TextWriter {
       this.#itemPrefix = '';
     } else if (this.#space) this.#push(' ');
     this.#push(word);
-    this.#written = true;
     this.#lineOpen = true;
     this.#blockOpened = false;
     this.#atLineStart = false;

@@ -30,27 +30,24 @@ export async function inspectMessage(
 ): Promise<InspectionResult> {
   const started = performance.now();
   const { practice, policy } = deps.config;
-  // A message already whole (a small one) skips the stream; it may not need mailparser at all.
-  const raw = Buffer.isBuffer(input) ? Readable.from([input]) : input;
-  // The time bound starts when the body has fully arrived: a slow upload is not slow inspection.
-  const arrived = finished(raw).then(
-    () => Date.now() + policy.inspection.timeout,
-    () => Date.now() + policy.inspection.timeout,
-  );
   let deadline = Number.POSITIVE_INFINITY;
   let stage: 'parse' | 'detect' = 'parse';
   const budget = deps.budget?.account();
+  const limits: ExtractLimits = {
+    maxTextChars: policy.inspection.maxTextChars,
+    maxAttachmentBytes: policy.inspection.maxAttachmentBytes,
+    budget,
+  };
+  // A message already whole (a small one) may need no parser stream at all.
+  const simple = Buffer.isBuffer(input) ? singlePart(input, limits) : null;
+  const raw = simple ? null : Buffer.isBuffer(input) ? Readable.from([input]) : input;
+  const boundFromNow = () => Date.now() + policy.inspection.timeout;
+  // The time bound starts when the body has fully arrived: a slow upload is not slow inspection.
+  const arrived = raw ? finished(raw).then(boundFromNow, boundFromNow) : Promise.resolve(boundFromNow());
   try {
-    const limits: ExtractLimits = {
-      maxTextChars: policy.inspection.maxTextChars,
-      maxAttachmentBytes: policy.inspection.maxAttachmentBytes,
-      budget,
-    };
-    const simple = Buffer.isBuffer(input) ? singlePart(input, limits) : null;
-    if (simple) raw.resume(); // read from the buffer instead: the stream is only drained
-    const extraction: Promise<ExtractedMessage> = simple ? Promise.resolve(simple) : extractMessage(raw, limits);
+    const extraction: Promise<ExtractedMessage> = raw ? extractMessage(raw, limits) : Promise.resolve(simple!);
     // If parsing fails mid-stream, drain the rest at once: whoever feeds the stream is not left waiting.
-    extraction.catch(() => raw.resume());
+    extraction.catch(() => raw?.resume());
     deadline = await arrived;
     const message = await withDeadline(extraction, deadline);
     stage = 'detect';
@@ -86,7 +83,7 @@ export async function inspectMessage(
     };
     return { verdict, findings: distinctFindings(findings), chain: counts, failure: null, attachments, ms: performance.now() - started };
   } catch (err) {
-    raw.resume(); // drain the rest: whoever feeds the stream is not left waiting
+    raw?.resume(); // drain the rest: whoever feeds the stream is not left waiting
     const failure = err instanceof InspectionTimeout ? 'inspection-timeout' : stage === 'parse' ? 'unparseable' : 'inspection-failed';
     return { verdict: failClosed(failure, policy), findings: [], chain: NO_CHAIN, failure, attachments: [], ms: performance.now() - started };
   } finally {

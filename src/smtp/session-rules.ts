@@ -2,7 +2,7 @@ import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { isSenderAllowed } from '../accounts/sender-rules.js';
 import { SmtpError } from '../core/smtp-error.js';
 import type { ClientInfo, Envelope } from '../core/envelope.js';
-import { addressesMentionedInFrom, fromAddresses, headerValues } from '../mime/header-fields.js';
+import { fromField } from '../mime/header-fields.js';
 import { addressRoutingProblem } from './address-rules.js';
 import type { TrustedNetworks } from './trusted-networks.js';
 
@@ -41,8 +41,11 @@ const MAIL_PARAMETERS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH']);
 const RCPT_PARAMETERS = new Set<string>();
 const NON_ASCII = /\P{ASCII}/u;
 
-function unknownParameter(address: SMTPServerAddress, allowed: ReadonlySet<string>): string | undefined {
-  return Object.keys(address.args || {}).find((key) => !allowed.has(key.toUpperCase()));
+/** A parameter outside `allowed`, or a non-ASCII address without SMTPUTF8: the refusal, or null. */
+function parameterProblem(command: 'MAIL FROM' | 'RCPT TO', address: SMTPServerAddress, allowed: ReadonlySet<string>, utf8: boolean): SmtpError | null {
+  const unknown = Object.keys(address.args || {}).find((key) => !allowed.has(key.toUpperCase()));
+  if (unknown) return new SmtpError('parameterNotRecognized', { detail: `${command} ${unknown}` });
+  return NON_ASCII.test(address.address) && !utf8 ? new SmtpError('utf8NotDeclared', { detail: command }) : null;
 }
 
 function declaredUtf8(session: SMTPServerSession, mailFrom?: SMTPServerAddress): boolean {
@@ -54,9 +57,8 @@ function declaredUtf8(session: SMTPServerSession, mailFrom?: SMTPServerAddress):
 export function checkMailFrom(address: SMTPServerAddress, session: SMTPServerSession, rules: SessionRulesConfig): SmtpError | null {
   const relay = checkMayRelay(session, rules);
   if (relay) return relay;
-  const parameter = unknownParameter(address, MAIL_PARAMETERS);
-  if (parameter) return new SmtpError('parameterNotRecognized', { detail: `MAIL FROM ${parameter}` });
-  if (NON_ASCII.test(address.address) && !declaredUtf8(session, address)) return new SmtpError('utf8NotDeclared', { detail: 'MAIL FROM' });
+  const parameters = parameterProblem('MAIL FROM', address, MAIL_PARAMETERS, declaredUtf8(session, address));
+  if (parameters) return parameters;
   if (!address.address) return new SmtpError('nullSenderRefused');
   const routing = addressRoutingProblem(address.address);
   if (routing) return new SmtpError(routing, { detail: 'MAIL FROM' });
@@ -67,9 +69,8 @@ export function checkMailFrom(address: SMTPServerAddress, session: SMTPServerSes
 export function checkRcptTo(address: SMTPServerAddress, session: SMTPServerSession, rules: SessionRulesConfig): SmtpError | null {
   const relay = checkMayRelay(session, rules);
   if (relay) return relay;
-  const parameter = unknownParameter(address, RCPT_PARAMETERS);
-  if (parameter) return new SmtpError('parameterNotRecognized', { detail: `RCPT TO ${parameter}` });
-  if (NON_ASCII.test(address.address) && !declaredUtf8(session)) return new SmtpError('utf8NotDeclared', { detail: 'RCPT TO' });
+  const parameters = parameterProblem('RCPT TO', address, RCPT_PARAMETERS, declaredUtf8(session));
+  if (parameters) return parameters;
   const routing = addressRoutingProblem(address.address);
   return routing ? new SmtpError(routing, { detail: 'RCPT TO' }) : null;
 }
@@ -82,10 +83,10 @@ export function checkRcptTo(address: SMTPServerAddress, session: SMTPServerSessi
  */
 export function fromHeaderCheck(session: SMTPServerSession, rules: SessionRulesConfig): (section: Buffer) => SmtpError | null {
   return (section) => {
-    if (headerValues(section, 'from').length === 0) return null;
-    const mailboxes = fromAddresses(section);
-    if (mailboxes.length === 0) return new SmtpError('fromNotAllowed', { detail: 'From names no address' });
-    const bad = [...mailboxes, ...addressesMentionedInFrom(section)].find((address) => !senderAllowed(address, session, rules));
+    const from = fromField(section);
+    if (!from) return null;
+    if (from.mailboxes.length === 0) return new SmtpError('fromNotAllowed', { detail: 'From names no address' });
+    const bad = [...from.mailboxes, ...from.mentioned].find((address) => !senderAllowed(address, session, rules));
     return bad === undefined ? null : new SmtpError('fromNotAllowed');
   };
 }
