@@ -25,6 +25,9 @@ export class MessageGuard extends Transform {
   #inHeaders = true;
   #headerChunks: Buffer[] = [];
   #headerBytes = 0;
+  /** The part of the current chunk that belongs to the header section (copied when the chunk is done). */
+  #headerFrom = -1;
+  #headerTo = -1;
 
   constructor(private readonly limits: GuardLimits) {
     super();
@@ -39,6 +42,7 @@ export class MessageGuard extends Transform {
     if (this.violation || chunk.length === 0) return done();
     this.bytes += chunk.length;
     this.violation = this.bytes > this.limits.maxMessageSize ? 'messageTooLarge' : this.#scan(chunk);
+    this.#copyHeaderPart(chunk);
     if (this.violation) {
       this.#headerChunks = [];
       return done();
@@ -65,14 +69,14 @@ export class MessageGuard extends Transform {
       if (lf === -1) {
         this.#lineLength += end - start;
         if (this.#lineLength > this.limits.maxLineLength + 1) return 'lineTooLong';
-        this.#keepHeader(buf, start, end);
+        this.#keepHeader(start, end);
         break;
       }
       const before = lf > 0 ? buf[lf - 1] : this.#lastByte;
       if (before !== CR) return 'bareLineEnding';
       this.#lineLength += end - start;
       if (this.#lineLength - 1 > this.limits.maxLineLength) return 'lineTooLong';
-      this.#keepHeader(buf, start, lf + 1);
+      this.#keepHeader(start, lf + 1);
       if (this.#inHeaders && this.#lineLength === 1) this.#inHeaders = false;
       if (this.#headerBytes > this.limits.maxHeaderSize) return 'headerTooLarge';
       this.#lineLength = 0;
@@ -82,9 +86,21 @@ export class MessageGuard extends Transform {
     return this.#headerBytes > this.limits.maxHeaderSize ? 'headerTooLarge' : null;
   }
 
-  #keepHeader(buf: Buffer, from: number, to: number): void {
+  #keepHeader(from: number, to: number): void {
     if (!this.#inHeaders || to <= from) return;
     this.#headerBytes += to - from;
-    if (this.#headerBytes <= this.limits.maxHeaderSize) this.#headerChunks.push(buf.subarray(from, to));
+    if (this.#headerBytes > this.limits.maxHeaderSize) return;
+    if (this.#headerFrom === -1) this.#headerFrom = from;
+    this.#headerTo = to;
+  }
+
+  /**
+   * Header lines are consecutive, so a chunk holds at most one run of them: it is copied, so
+   * that the header section does not keep whole DATA chunks (64 KiB each) alive to the end.
+   */
+  #copyHeaderPart(chunk: Buffer): void {
+    if (this.#headerFrom === -1) return;
+    if (!this.violation) this.#headerChunks.push(Buffer.from(chunk.subarray(this.#headerFrom, this.#headerTo)));
+    this.#headerFrom = this.#headerTo = -1;
   }
 }

@@ -136,6 +136,15 @@ describe('MessageGuard headerSection', () => {
     const { guard } = await run(bytesOf(b('\r\nbody\r\n')));
     expect(guard.headerSection.toString('latin1')).toBe('\r\n');
   });
+
+  it('is a copy: it does not keep the DATA chunks it came from (each up to 64 KiB) alive', async () => {
+    const header = 'Subject: copied\r\nTo: x@y.test\r\n\r\n';
+    const chunks = [b(header.slice(0, 10)), b(header.slice(10) + 'body\r\n'.repeat(10_000))];
+    const { guard } = await run(chunks);
+    for (const chunk of chunks) chunk.fill(0x58); // 'X': the caller reuses its buffers
+    expect(guard.headerSection.toString('latin1')).toBe(header);
+    expect(guard.headerSection.buffer).not.toBe(chunks[1]!.buffer);
+  });
 });
 
 type Case = readonly [name: string, chunks: readonly string[]];
