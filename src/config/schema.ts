@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { duration, size } from './zod-units.js';
 import { policySchema } from './policy-schema.js';
+import { checkPortClashes } from './port-clash.js';
 
 const domain = z
   .string()
@@ -241,41 +242,6 @@ export const configSchema = z
       });
     }
   });
-
-/**
- * Two listeners (or a listener and the admin listener) on one port cannot both bind: the relay
- * would fail at start, so check-config says so first. Port 0 (any free port) never clashes.
- */
-function checkPortClashes(
-  config: { smtp: { listeners: readonly { name?: string | undefined; host: string; port: number }[] }; admin: { host: string; port: number } },
-  ctx: z.RefinementCtx,
-): void {
-  const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
-  const clash = (a: { host: string; port: number }, b: { host: string; port: number }) =>
-    a.port !== 0 && a.port === b.port && (a.host === b.host || wildcard(a.host) || wildcard(b.host));
-  const { listeners } = config.smtp;
-  const names = new Set<string>();
-  listeners.forEach((listener, i) => {
-    if (listener.name !== undefined) {
-      if (names.has(listener.name)) {
-        ctx.addIssue({ code: 'custom', path: ['smtp', 'listeners', i, 'name'], input: listener.name, message: 'another listener has this name; give each its own' });
-      }
-      names.add(listener.name);
-    }
-    const earlier = listeners.findIndex((other, j) => j < i && clash(other, listener));
-    if (earlier >= 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['smtp', 'listeners', i, 'port'],
-        input: listener.port,
-        message: `smtp.listeners[${earlier}] already listens on this port; give each listener its own port`,
-      });
-    }
-    if (clash(listener, config.admin)) {
-      ctx.addIssue({ code: 'custom', path: ['admin', 'port'], input: config.admin.port, message: `smtp.listeners[${i}] listens on this port; give the admin listener its own` });
-    }
-  });
-}
 
 export type Config = z.output<typeof configSchema>;
 export type UpstreamConfig = Config['upstream'];
