@@ -338,8 +338,8 @@ describe('SIGTERM', () => {
 
   it('answers 451 4.3.0 when the store cannot take a message, and keeps nothing of it (in the database or as a file)', { timeout: 120_000 }, async () => {
     // The store fails for real: this process holds the database's write lock longer than the
-    // relay's 5 s busy timeout, as a stuck tool would. (The relay waits for the lock on its event
-    // loop, so its replies are slow meanwhile: hence the long timeouts.)
+    // relay waits for it (5 s), as a stuck tool would. The relay waits off its event loop, so it
+    // serves everyone else meanwhile.
     const upstream = await startUpstream();
     const work = tempDir();
     const dataDir = join(work, 'data');
@@ -362,7 +362,18 @@ describe('SIGTERM', () => {
       holder.prepare('BEGIN IMMEDIATE').run();
       let reply: string;
       try {
-        reply = await talk.send(`From: <${SENDER}>\r\nSubject: ${marker}\r\n\r\n${line.repeat(Math.ceil(size / line.length))}.\r\n`).reply(60_000);
+        const replied = talk.send(`From: <${SENDER}>\r\nSubject: ${marker}\r\n\r\n${line.repeat(Math.ceil(size / line.length))}.\r\n`).reply(60_000);
+        // While that commit waits for the lock, a new client is greeted and the admin listener
+        // answers at once (SQLite's own 5 s wait would have stopped the whole event loop).
+        await sleep(500);
+        const started = Date.now();
+        const other = await SmtpTalk.open(relay.port('plain'));
+        expect(await other.reply(2_000)).toMatch(/^220 /);
+        expect(await other.line('EHLO other.test').reply(2_000)).toMatch(/^250[ -]/);
+        other.close();
+        expect((await fetch(`http://127.0.0.1:${relay.adminPort}/healthz`, { signal: AbortSignal.timeout(2_000) })).status).toBe(200);
+        expect(Date.now() - started, `${marker}: replies while the store waited for the lock`).toBeLessThan(2_000);
+        reply = await replied;
       } finally {
         holder.prepare('ROLLBACK').run();
         holder.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newQueueId } from '../../src/core/ids.js';
 import { LeaseLostError, SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
@@ -239,6 +240,27 @@ describe('SqliteStore specifics', () => {
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect(await store.releaseAllLeases()).toBe(2);
     expect(await store.releaseAllLeases()).toBe(0);
+  });
+
+  it('the relay\'s store waits for another process\'s write lock without holding up the event loop, then commits', async () => {
+    const { store, dir } = await fresh(undefined, { durability: 'wal-sync' });
+    const holder = new Database(join(dir, 'mouthguard.db'));
+    holder.prepare('BEGIN IMMEDIATE').run();
+    const id = newQueueId(T0);
+    const body = Buffer.from('Subject: waits\r\n\r\nbody\r\n');
+    const committed = store.enqueue(message(id, body), await spoolWith(store, id, body));
+    const leased = store.leaseDue('w1', 10, 60_000, T0 + 1);
+    // Timers keep firing while both wait: the waits are between turns of the event loop.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThan(10);
+    holder.prepare('ROLLBACK').run();
+    holder.close();
+    await committed;
+    await leased; // it may have run before or after the commit; either way it did not fail
+    expect((await store.getMessage(id))?.state).toBe('queued');
   });
 
   it('data survives close and reopen', async () => {

@@ -3,6 +3,16 @@
  * one directory fsync and one database transaction (one WAL fsync). Under load this is what
  * lets fsync-before-250 keep up; with one client it costs nothing.
  */
+/** How a commit meets another process's write lock (see lock-wait.ts). */
+export interface CommitLocking {
+  /** Runs the commit, retrying while the database is locked, within a bound. */
+  readonly whenUnlocked: <T>(commit: () => T) => Promise<T>;
+  /** The error means the lock was still held at the end of the wait. */
+  readonly lockedOut: (err: unknown) => boolean;
+}
+
+const NO_RETRY: CommitLocking = { whenUnlocked: (commit) => Promise.resolve().then(commit), lockedOut: () => false };
+
 interface PendingJob {
   job: () => void;
   resolve: () => void;
@@ -18,6 +28,7 @@ export class GroupCommit {
     private readonly transaction: (jobs: (() => void)[]) => void,
     /** Makes the committed transaction durable (an fsync in the thread pool), before anyone hears of it. */
     private readonly afterCommit: () => Promise<void> = () => Promise.resolve(),
+    private readonly locking: CommitLocking = NO_RETRY,
   ) {}
 
   run(job: () => void): Promise<void> {
@@ -37,7 +48,7 @@ export class GroupCommit {
     this.#pending = [];
     try {
       await this.prepare();
-      const settle = this.#commit(batch);
+      const settle = await this.#commit(batch);
       await this.afterCommit();
       for (const s of settle) s();
     } catch (err) {
@@ -52,11 +63,13 @@ export class GroupCommit {
   }
 
   /** Commits the batch; returns how to settle each job once the commit is durable. */
-  #commit(batch: PendingJob[]): (() => void)[] {
+  async #commit(batch: PendingJob[]): Promise<(() => void)[]> {
     try {
-      this.transaction(batch.map((b) => b.job));
+      await this.locking.whenUnlocked(() => this.transaction(batch.map((b) => b.job)));
       return batch.map((entry) => () => entry.resolve());
-    } catch {
+    } catch (err) {
+      // Still locked out after the wait: the jobs fail alike (one by one, each would wait again).
+      if (this.locking.lockedOut(err)) return batch.map((entry) => () => entry.reject(err));
       // One bad job must not fail its neighbours: commit them one by one.
       return batch.map((entry) => {
         try {

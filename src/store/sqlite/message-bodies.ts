@@ -76,6 +76,7 @@ export class MessageBodies {
 
   /** A TRUNCATE checkpoint that never waits for another process's transaction: false if one is in the way. */
   #truncateLog(): boolean {
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 0');
     try {
       const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
@@ -83,7 +84,7 @@ export class MessageBodies {
     } catch {
       return false; // SQLITE_BUSY, or the store is closing: tried again later
     } finally {
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
     }
   }
 }

@@ -9,6 +9,7 @@ import type { DisclaimerScope } from '../../core/disclaimer-scope.js';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
 import { GroupCommit } from './group-commit.js';
+import { isLockedOut, WAIT_IN_PLACE, WAIT_YIELDING, whenUnlocked, type LockWait } from './lock-wait.js';
 import { MessageBodies } from './message-bodies.js';
 import { AccountQueries } from './account-queries.js';
 import { PatientListQueries } from './patient-list-queries.js';
@@ -68,6 +69,7 @@ export class SqliteStore implements Store {
   readonly #disclaimers: DisclaimerQueries;
   /** Prepared once, reused: preparing costs more than running these small statements. */
   readonly #statements: StatementCache;
+  readonly #lockWait: LockWait;
 
   private constructor(dataDir: string, durability: Durability, inlineBodyMax: number) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -76,7 +78,9 @@ export class SqliteStore implements Store {
     // NORMAL in WAL mode still syncs at checkpoints; durable commits sync the WAL themselves.
     this.#db.pragma(durability === 'wal-sync' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
+    // The relay must not stop its event loop while a CLI tool holds the write lock (lock-wait.ts).
+    this.#lockWait = durability === 'wal-sync' ? WAIT_YIELDING : WAIT_IN_PLACE;
+    this.#db.pragma(`busy_timeout = ${this.#lockWait.inPlaceMs}`);
     // A delivered body's pages are zeroed, not just unlinked from the b-tree: patient data
     // stays at rest only while it must.
     this.#db.pragma('secure_delete = ON');
@@ -93,7 +97,13 @@ export class SqliteStore implements Store {
         this.#bodies.committed();
       },
       () => this.#wal?.datasync() ?? Promise.resolve(),
+      { whenUnlocked: (commit) => this.#write(commit), lockedOut: isLockedOut },
     );
+  }
+
+  /** A write, retried while another process holds the database's write lock (within a bound). */
+  #write<T>(write: () => T): Promise<T> {
+    return whenUnlocked(write, this.#lockWait);
   }
 
   #sql(text: string): Database.Statement {
@@ -173,25 +183,25 @@ export class SqliteStore implements Store {
     // Chosen through the due index, then leased one by one by primary key, in one immediate
     // transaction. (A single UPDATE ... WHERE id IN (SELECT ...) cost time in proportion to the
     // whole table, finished messages kept for retention included: 0.4 ms a poll at 20,000 rows.)
-    const rows = this.#db
-      .transaction(() => {
-        const due = this.#sql(
-          `SELECT id FROM messages
-           WHERE state = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-           ORDER BY next_attempt_at LIMIT ?`,
-        ).all(now, now, limit) as { id: string }[];
-        const lease = this.#sql(`UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ? RETURNING *`);
-        return due.map(({ id }) => lease.get(owner, now + leaseMs, id) as MessageRow);
-      })
-      .immediate();
-    return Promise.resolve(
-      rows.map((row) => ({ ...toSummary(row, this.#recipients(row.id)), traceHeader: row.trace_header, leaseOwner: owner })),
+    const rows = await this.#write(() =>
+      this.#db
+        .transaction(() => {
+          const due = this.#sql(
+            `SELECT id FROM messages
+             WHERE state = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+             ORDER BY next_attempt_at LIMIT ?`,
+          ).all(now, now, limit) as { id: string }[];
+          const lease = this.#sql(`UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ? RETURNING *`);
+          return due.map(({ id }) => lease.get(owner, now + leaseMs, id) as MessageRow);
+        })
+        .immediate(),
     );
+    return rows.map((row) => ({ ...toSummary(row, this.#recipients(row.id)), traceHeader: row.trace_header, leaseOwner: owner }));
   }
 
   async releaseAllLeases(): Promise<number> {
-    const info = this.#sql(`UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`).run();
-    return Promise.resolve(info.changes);
+    const info = await this.#write(() => this.#sql(`UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`).run());
+    return info.changes;
   }
 
   async openBody(id: string): Promise<Readable> {
@@ -242,20 +252,22 @@ export class SqliteStore implements Store {
   }
 
   async retryNow(id: string, now: number): Promise<boolean> {
-    const info = this.#sql(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'queued'`)
-      .run(now, id);
-    return Promise.resolve(info.changes === 1);
+    const info = await this.#write(() =>
+      this.#sql(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'queued'`).run(now, id),
+    );
+    return info.changes === 1;
   }
 
   async deleteMessage(id: string, now: number): Promise<boolean> {
-    const { deleted, inline } = this.#db.transaction(() => {
-      const info = this.#sql(
+    const { deleted, inline } = await this.#write(
+      this.#db.transaction(() => {
+        const info = this.#sql(
           `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
            WHERE id = ? AND state = 'queued'`,
-        )
-        .run(now, id);
-      return { deleted: info.changes === 1, inline: info.changes === 1 && this.#bodies.deleteInline(id) };
-    })();
+        ).run(now, id);
+        return { deleted: info.changes === 1, inline: info.changes === 1 && this.#bodies.deleteInline(id) };
+      }),
+    );
     if (deleted) await this.#bodies.removed(id, inline);
     return deleted;
   }
@@ -277,8 +289,8 @@ export class SqliteStore implements Store {
   }
 
   async purgeFinished(before: number): Promise<number> {
-    const info = this.#sql('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?').run(before);
-    return Promise.resolve(info.changes);
+    const info = await this.#write(() => this.#sql('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?').run(before));
+    return info.changes;
   }
 
   #recipients(id: string): RecipientRecord[] {
@@ -291,23 +303,23 @@ export class SqliteStore implements Store {
   }
 
   async viewHeld(id: string, actor: string, now: number): Promise<HeldMessage | null> {
-    return Promise.resolve(
+    return this.#write(
       this.#db.transaction(() => {
         const row = this.#sql(`SELECT * FROM messages WHERE id = ? AND state = 'held'`).get(id) as MessageRow | undefined;
         if (!row) return null;
         this.#audit(id, now, actor, 'view', null);
         return toHeld(row, this.#recipients(id));
-      })(),
+      }),
     );
   }
 
   async releaseHeld(id: string, actor: string, note: string | null, now: number): Promise<boolean> {
-    return Promise.resolve(
+    return this.#write(
       this.#db.transaction(() => {
         const info = this.#sql(`UPDATE messages SET state = 'queued', next_attempt_at = ? WHERE id = ? AND state = 'held'`).run(now, id);
         if (info.changes === 1) this.#audit(id, now, actor, 'release', note);
         return info.changes === 1;
-      })(),
+      }),
     );
   }
 
@@ -337,8 +349,7 @@ export class SqliteStore implements Store {
   }
 
   async addAccount(account: Omit<Account, 'createdAt'>): Promise<void> {
-    this.#accounts.add(account);
-    return Promise.resolve();
+    await this.#write(() => this.#accounts.add(account));
   }
 
   async getAccount(name: string): Promise<Account | null> {
@@ -350,20 +361,19 @@ export class SqliteStore implements Store {
   }
 
   async removeAccount(name: string): Promise<boolean> {
-    return Promise.resolve(this.#accounts.remove(name));
+    return this.#write(() => this.#accounts.remove(name));
   }
 
   async setPassword(name: string, passwordHash: string): Promise<boolean> {
-    return Promise.resolve(this.#accounts.setPassword(name, passwordHash));
+    return this.#write(() => this.#accounts.setPassword(name, passwordHash));
   }
 
   async patientListSecret(): Promise<Buffer> {
-    return Promise.resolve(this.#patients.secret());
+    return this.#write(() => this.#patients.secret());
   }
 
   async replacePatientHashes(hashes: readonly string[], importedAt: number): Promise<void> {
-    this.#patients.replace(hashes, importedAt);
-    return Promise.resolve();
+    await this.#write(() => this.#patients.replace(hashes, importedAt));
   }
 
   async patientHashes(): Promise<Set<string>> {
@@ -375,12 +385,11 @@ export class SqliteStore implements Store {
   }
 
   async clearPatientList(): Promise<void> {
-    this.#patients.clear();
-    return Promise.resolve();
+    await this.#write(() => this.#patients.clear());
   }
 
   async addDisclaimerVersion(version: NewDisclaimerVersion): Promise<DisclaimerVersion> {
-    return Promise.resolve(this.#disclaimers.add(version));
+    return this.#write(() => this.#disclaimers.add(version));
   }
 
   async currentDisclaimers(): Promise<DisclaimerVersion[]> {
