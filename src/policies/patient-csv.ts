@@ -1,4 +1,4 @@
-import { nameDobEntry, nameKeysFromFullName, nameKeysFromParts, normaliseDob, normaliseHealthNumber, numberEntry, patientHash } from './patient-list.js';
+import { nameDobEntry, nameKeysFromFullName, nameKeysFromParts, normaliseDob, normaliseHealthNumber, numberEntry, patientHash } from './patient-entries.js';
 
 /* Reading the practice system's CSV export for `mouthguard patients import`: only hashes leave here. */
 

@@ -4,7 +4,6 @@ import type { Finding } from '../../../src/core/finding.js';
 import { EMPTY_CONTEXT, type TextUnit } from '../../../src/policies/detector.js';
 import { columnRole, CsvFormatError, decodeCsvBytes, detectDelimiter, importPatientCsv, parseCsv } from '../../../src/policies/patient-csv.js';
 import {
-  loadPatientList,
   nameDobEntry,
   nameKeysFromFullName,
   nameKeysFromParts,
@@ -13,10 +12,8 @@ import {
   normaliseNameToken,
   numberEntry,
   patientHash,
-  PatientIndex,
-  patientIndexOf,
-  patientListDetector,
-} from '../../../src/policies/patient-list.js';
+} from '../../../src/policies/patient-entries.js';
+import { loadPatientList, PatientIndex, patientIndexOf, patientListDetector } from '../../../src/policies/patient-list.js';
 import { defaultDetectors } from '../../../src/policies/registry.js';
 
 const SECRET = Buffer.alloc(32, 0x5a);
