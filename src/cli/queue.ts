@@ -4,7 +4,7 @@ import { MESSAGE_STATES, type MessageState, type MessageSummary } from '../store
 import { configFrom, UsageError } from './common.js';
 
 const USAGE = `usage:
-  mouthguard queue list [--state queued|delivered|bounced|deleted] [--limit N] [--json]
+  mouthguard queue list [--state ${MESSAGE_STATES.join('|')}] [--limit N] [--json]
   mouthguard queue show ID [--json]
   mouthguard queue retry ID      (deliver now)
   mouthguard queue delete ID     (drop a queued message; no bounce)`;
@@ -32,36 +32,55 @@ function details(m: MessageSummary): string {
   return out.join('\n');
 }
 
+/** --limit: how many messages to list (default 100). */
+function listLimit(value: string | undefined): number {
+  if (value === undefined) return 100;
+  const limit = Number(value);
+  if (!/^\d+$/.test(value) || limit < 1 || limit > 100_000) throw new UsageError(`--limit ${value}: expected a whole number from 1 to 100000`);
+  return limit;
+}
+
 export async function queueCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { config: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const [action, id] = positionals;
+  const [action, id, ...extra] = positionals;
+  // Usage mistakes first: they need no configuration to explain.
+  const needsId = action === 'show' || action === 'retry' || action === 'delete';
+  if ((action !== 'list' && !needsId) || (needsId && !id) || (action === 'list' && id !== undefined) || extra.length > 0) throw new UsageError(USAGE);
   const state = values.state as MessageState | undefined;
   if (state && !MESSAGE_STATES.includes(state)) throw new UsageError(`--state ${state}: expected one of ${MESSAGE_STATES.join(', ')}`);
   const { store } = await openStore(configFrom(values.config));
   try {
     switch (action) {
       case 'list': {
-        const limit = Number(values.limit ?? 100);
+        const limit = listLimit(values.limit);
         const messages = await store.listMessages({ state: state ?? 'queued', limit });
         console.log(values.json ? JSON.stringify(messages, null, 2) : messages.map(line).join('\n') || '(no messages)');
         return;
       }
       case 'show': {
-        const m = id ? await store.getMessage(id) : null;
-        if (!m) throw new UsageError(id ? `no message ${id}` : USAGE);
+        const m = await store.getMessage(id!);
+        if (!m) throw new UsageError(`no message ${id}`);
         console.log(values.json ? JSON.stringify(m, null, 2) : details(m));
         return;
       }
-      case 'retry':
+      case 'retry': {
+        const outcome = await store.retryNow(id!, Date.now());
+        if (outcome === 'not-queued') throw new UsageError(`no queued message ${id}`);
+        // Being delivered is what retry asks for: nothing to change, and no second copy.
+        console.log(outcome === 'due' ? `${id} is due now` : `${id} is being delivered now; nothing changed`);
+        return;
+      }
       case 'delete': {
-        if (!id) throw new UsageError(USAGE);
-        const done = action === 'retry' ? await store.retryNow(id, Date.now()) : await store.deleteMessage(id, Date.now());
-        if (!done) throw new UsageError(`no queued message ${id}`);
-        console.log(action === 'retry' ? `${id} is due now` : `${id} deleted`);
+        const outcome = await store.deleteMessage(id!, Date.now());
+        if (outcome === 'not-queued') throw new UsageError(`no queued message ${id}`);
+        if (outcome === 'in-flight') {
+          throw new UsageError(`${id} is being delivered now and cannot be deleted; see \`mouthguard queue show ${id}\` once the attempt ends`);
+        }
+        console.log(`${id} deleted`);
         return;
       }
       default:

@@ -173,10 +173,14 @@ export interface QueueStore {
   recordAttempt(record: AttemptRecord): Promise<void>;
   getMessage(id: string): Promise<MessageSummary | null>;
   listMessages(filter: { state?: MessageState | undefined; limit: number }): Promise<MessageSummary[]>;
-  /** Makes a queued message due now (and clears its lease). False if not queued. */
-  retryNow(id: string, now: number): Promise<boolean>;
-  /** Operator deletion: state deleted, body removed. False if not queued. */
-  deleteMessage(id: string, now: number): Promise<boolean>;
+  /**
+   * Makes a queued message due now (an expired lease is cleared). A message under a live lease is
+   * being delivered at this moment and is left alone ('in-flight'): clearing its lease would have
+   * another worker send it a second time while the first attempt is still talking to the upstream.
+   */
+  retryNow(id: string, now: number): Promise<'due' | 'in-flight' | 'not-queued'>;
+  /** Operator deletion: state deleted, body removed; never under a live lease (the attempt would still deliver it). */
+  deleteMessage(id: string, now: number): Promise<'deleted' | 'in-flight' | 'not-queued'>;
   stats(): Promise<QueueStats>;
   /** Removes the metadata of final messages finished before `before`. */
   purgeFinished(before: number): Promise<number>;

@@ -390,53 +390,72 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: St
         await leaseOne('w1', T0);
         await store.recordAttempt(attempt(id, 'w1', { outcome: { kind: 'retry', nextAttemptAt: T0 + 3_600_000 } }));
         expect(await store.leaseDue('w2', 10, LEASE, T0 + 100)).toEqual([]);
-        expect(await store.retryNow(id, T0 + 100)).toBe(true);
+        expect(await store.retryNow(id, T0 + 100)).toBe('due');
         expect((await store.getMessage(id))!.nextAttemptAt).toBe(T0 + 100);
         expect((await leaseOne('w2', T0 + 100)).id).toBe(id);
       });
 
-      it('retryNow clears a lease: another worker may take it at once, the old owner may no longer record', async () => {
+      it('retryNow leaves a message under a live lease alone: it is being delivered, and no second worker may take it', async () => {
         const id = await put();
         await leaseOne('w1', T0);
-        expect(await store.retryNow(id, T0 + 10)).toBe(true);
-        expect((await leaseOne('w2', T0 + 10)).id).toBe(id);
+        expect(await store.retryNow(id, T0 + 10)).toBe('in-flight');
+        expect(await store.leaseDue('w2', 10, LEASE, T0 + 10)).toEqual([]);
+        await store.recordAttempt(attempt(id, 'w1', { outcome: { kind: 'final', state: 'delivered' } }));
+        expect((await store.getMessage(id))!.state).toBe('delivered');
+      });
+
+      it('retryNow clears an expired lease (its worker is gone): due now, and the old owner may no longer record', async () => {
+        const id = await put();
+        await leaseOne('w1', T0);
+        expect(await store.retryNow(id, T0 + LEASE + 1)).toBe('due');
+        expect((await leaseOne('w2', T0 + LEASE + 1)).id).toBe(id);
         await expect(store.recordAttempt(attempt(id, 'w1'))).rejects.toThrow();
       });
 
-      it('retryNow is false for a message that is not queued, or unknown', async () => {
+      it('retryNow is not-queued for a message that is not queued, or unknown', async () => {
         const id = await put();
         await leaseOne('w1', T0);
         await store.recordAttempt(attempt(id, 'w1', { outcome: { kind: 'final', state: 'delivered' } }));
-        expect(await store.retryNow(id, T0 + 10)).toBe(false);
+        expect(await store.retryNow(id, T0 + 10)).toBe('not-queued');
         expect((await store.getMessage(id))!.state).toBe('delivered');
-        expect(await store.retryNow(newQueueId(T0), T0)).toBe(false);
+        expect(await store.retryNow(newQueueId(T0), T0)).toBe('not-queued');
       });
 
-      it('deleteMessage: state deleted, finishedAt now, body gone, never leased; false the second time', async () => {
+      it('deleteMessage: state deleted, finishedAt now, body gone, never leased; not-queued the second time', async () => {
         const id = await put();
-        expect(await store.deleteMessage(id, T0 + 42)).toBe(true);
+        expect(await store.deleteMessage(id, T0 + 42)).toBe('deleted');
         expect(await store.getMessage(id)).toMatchObject({ state: 'deleted', finishedAt: T0 + 42 });
         await expect(store.openBody(id)).rejects.toThrow();
         expect(await store.leaseDue('w1', 10, LEASE, T0 + 100)).toEqual([]);
-        expect(await store.deleteMessage(id, T0 + 43)).toBe(false);
+        expect(await store.deleteMessage(id, T0 + 43)).toBe('not-queued');
         expect((await store.getMessage(id))!.finishedAt).toBe(T0 + 42);
       });
 
-      it('deleteMessage of a leased message: the owner may no longer record', async () => {
+      it('deleteMessage refuses a message under a live lease (its attempt would deliver it anyway); the owner still records', async () => {
         const id = await put();
         await leaseOne('w1', T0);
-        expect(await store.deleteMessage(id, T0 + 1)).toBe(true);
+        expect(await store.deleteMessage(id, T0 + 1)).toBe('in-flight');
+        expect((await store.getMessage(id))!.state).toBe('queued');
+        await expect(store.openBody(id)).resolves.toBeDefined();
+        await store.recordAttempt(attempt(id, 'w1', { outcome: { kind: 'retry', nextAttemptAt: T0 + 60_000 } }));
+        expect(await store.deleteMessage(id, T0 + 2)).toBe('deleted');
+      });
+
+      it('deleteMessage of a message whose lease expired (its worker is gone): deleted, and the old owner may no longer record', async () => {
+        const id = await put();
+        await leaseOne('w1', T0);
+        expect(await store.deleteMessage(id, T0 + LEASE + 1)).toBe('deleted');
         await expect(store.recordAttempt(attempt(id, 'w1', { outcome: { kind: 'final', state: 'delivered' } }))).rejects.toThrow();
         expect((await store.getMessage(id))!.state).toBe('deleted');
       });
 
-      it('deleteMessage is false for a finished or unknown message', async () => {
+      it('deleteMessage is not-queued for a finished or unknown message', async () => {
         const id = await put();
         await leaseOne('w1', T0);
         await store.recordAttempt(attempt(id, 'w1', { outcome: { kind: 'final', state: 'bounced' } }));
-        expect(await store.deleteMessage(id, T0 + 1)).toBe(false);
+        expect(await store.deleteMessage(id, T0 + 1)).toBe('not-queued');
         expect((await store.getMessage(id))!.state).toBe('bounced');
-        expect(await store.deleteMessage(newQueueId(T0), T0)).toBe(false);
+        expect(await store.deleteMessage(newQueueId(T0), T0)).toBe('not-queued');
       });
     });
 
@@ -454,7 +473,8 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: St
         expect(await store.leaseDue('w1', 10, LEASE, T0)).toHaveLength(5);
         await store.recordAttempt(attempt(delivered, 'w1', { outcome: { kind: 'final', state: 'delivered' } }));
         await store.recordAttempt(attempt(bounced, 'w1', { outcome: { kind: 'final', state: 'bounced' } }));
-        await store.deleteMessage(deleted, T0);
+        await store.recordAttempt(attempt(deleted, 'w1', { outcome: { kind: 'retry', nextAttemptAt: T0 + 60_000 } }));
+        expect(await store.deleteMessage(deleted, T0)).toBe('deleted');
         expect(await store.stats()).toMatchObject({ byState: counts({ queued: 2, delivered: 1, bounced: 1, deleted: 1 }), oldestQueuedAt: T0 - 5000 });
       });
 

@@ -13,6 +13,8 @@ export interface UpstreamBehaviour {
   rcpt?: (address: string) => string | null;
   /** Reply after DATA: an error reply, or null to accept. */
   data?: (message: RecordedMessage) => string | null;
+  /** Awaited after the message has arrived and before the reply to DATA (an upstream that is slow to answer). */
+  beforeReply?: (message: RecordedMessage) => Promise<void>;
 }
 
 function smtpError(reply: string): Error & { responseCode: number } {
@@ -48,10 +50,15 @@ export class RecordingUpstream {
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
             raw: Buffer.concat(chunks),
           };
-          const reply = this.behaviour.data?.(message) ?? null;
-          if (reply) return cb(smtpError(reply));
-          this.messages.push(message);
-          cb(null, 'recorded');
+          const answer = () => {
+            const reply = this.behaviour.data?.(message) ?? null;
+            if (reply) return cb(smtpError(reply));
+            this.messages.push(message);
+            cb(null, 'recorded');
+          };
+          const waiting = this.behaviour.beforeReply?.(message);
+          if (waiting) void waiting.then(answer);
+          else answer();
         });
       },
     });

@@ -426,6 +426,40 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     expect(nope.stderr).toMatch(/no message NOPE/);
   });
 
+  it('neither retries nor deletes a message while it is being delivered: no second copy, no false "deleted"', async () => {
+    const h = await harness();
+    let arrived = false;
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    cleanups.push(() => Promise.resolve(answer())); // runs before the relay stops, even if an assertion fails
+    h.upstream.behaviour = {
+      beforeReply: () => {
+        arrived = true;
+        return answered;
+      },
+    };
+    const id = await submit(h.port('plain'), 'In flight');
+    await eventually('the upstream holds the message before answering', () => arrived);
+    const config = writeCliConfig(h.upstream.port, h.dataDir);
+
+    const retry = await runCli(['queue', 'retry', id, '--config', config]);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`${id} is being delivered now; nothing changed`);
+    const del = await runCli(['queue', 'delete', id, '--config', config]);
+    expect(del.code).toBe(2);
+    expect(del.stderr).toContain(`${id} is being delivered now and cannot be deleted`);
+
+    answer();
+    await h.upstream.waitFor(1);
+    await eventually('the attempt recorded', async () => {
+      const shown = await runCli(['queue', 'show', id, '--json', '--config', config]);
+      return (JSON.parse(shown.stdout) as { state: string }).state === 'delivered';
+    });
+    // A poll or two later there is still one copy: the retry made nothing due.
+    await sleep(1500);
+    expect(h.upstream.messages.filter((m) => subjectOf(m) === 'In flight')).toHaveLength(1);
+  });
+
   it('retries and deletes a message left queued; deleting leaves no trace of its body', async () => {
     const r = await relayWithUpstreamDown();
     const id = await submit(r.port('plain'), 'Stuck');
@@ -466,5 +500,15 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     expect(again.code).toBe(2);
     const nope = await runCli(['queue', 'show', 'NOPE', '--config', config]);
     expect(nope.code).toBe(2);
+
+    // Usage mistakes are named, before any configuration is read.
+    const badLimit = await runCli(['queue', 'list', '--limit', 'abc', '--config', config]);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toContain('--limit abc: expected a whole number from 1 to 100000');
+    for (const args of [['queue'], ['queue', 'show'], ['queue', 'show', id, 'extra'], ['queue', 'frobnicate']]) {
+      const usage = await runCli([...args, '--config', join(tempDir('mouthguard-none-'), 'missing.yaml')]);
+      expect(usage.code, args.join(' ')).toBe(2);
+      expect(usage.stderr, args.join(' ')).toContain('mouthguard queue list [--state queued|held|');
+    }
   });
 });

@@ -251,25 +251,37 @@ export class SqliteStore implements Store {
     return Promise.resolve(rows.map((row) => toSummary(row, this.#recipients(row.id))));
   }
 
-  async retryNow(id: string, now: number): Promise<boolean> {
-    const info = await this.#write(() =>
-      this.#sql(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'queued'`).run(now, id),
-    );
-    return info.changes === 1;
-  }
-
-  async deleteMessage(id: string, now: number): Promise<boolean> {
-    const { deleted, inline } = await this.#write(
+  async retryNow(id: string, now: number): Promise<'due' | 'in-flight' | 'not-queued'> {
+    return this.#write(
       this.#db.transaction(() => {
-        const info = this.#sql(
-          `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
-           WHERE id = ? AND state = 'queued'`,
-        ).run(now, id);
-        return { deleted: info.changes === 1, inline: info.changes === 1 && this.#bodies.deleteInline(id) };
+        const status = this.#operatorTarget(id, now);
+        if (status !== 'free') return status;
+        this.#sql(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`).run(now, id);
+        return 'due';
       }),
     );
-    if (deleted) await this.#bodies.removed(id, inline);
-    return deleted;
+  }
+
+  async deleteMessage(id: string, now: number): Promise<'deleted' | 'in-flight' | 'not-queued'> {
+    const outcome = await this.#write(
+      this.#db.transaction(() => {
+        const status = this.#operatorTarget(id, now);
+        if (status !== 'free') return { status, inline: false };
+        this.#sql(
+          `UPDATE messages SET state = 'deleted', finished_at = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL WHERE id = ?`,
+        ).run(now, id);
+        return { status: 'deleted' as const, inline: this.#bodies.deleteInline(id) };
+      }),
+    );
+    if (outcome.status === 'deleted') await this.#bodies.removed(id, outcome.inline);
+    return outcome.status;
+  }
+
+  /** Whether an operator may act on a message now: queued and under no live lease. */
+  #operatorTarget(id: string, now: number): 'free' | 'in-flight' | 'not-queued' {
+    const row = this.#sql(`SELECT state, lease_until FROM messages WHERE id = ?`).get(id) as Pick<MessageRow, 'state' | 'lease_until'> | undefined;
+    if (row?.state !== 'queued') return 'not-queued';
+    return row.lease_until !== null && row.lease_until > now ? 'in-flight' : 'free';
   }
 
   async stats(): Promise<QueueStats> {
