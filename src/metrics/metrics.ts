@@ -80,7 +80,7 @@ export function createMetrics(registry: Registry = new Registry()) {
     }),
     deliveryBounces: new Counter({
       name: 'mouthguard_delivery_bounces_total',
-      help: 'Delivery status notifications generated, by cause',
+      help: 'Recipients reported failed to the sender in a DSN, by cause (rejected: refused with a 5xx; expired: still deferred at delivery.retry.maxAge)',
       labelNames: ['cause'] as const,
       ...on,
     }),

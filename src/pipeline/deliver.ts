@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildDsn, type FailedRecipient } from '../delivery/dsn.js';
 import { isExpired, retryDelay, type RetryPolicy } from '../delivery/retry-schedule.js';
 import type { RecipientOutcome, Upstream } from '../delivery/upstream.js';
@@ -8,7 +9,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { readHeaderSection } from '../mime/header-section.js';
 import type { RewriteInput } from '../disclaimers/rewrite.js';
 import type { RewriteReport } from '../disclaimers/types.js';
-import type { AttemptRecord, BodySpool, LeasedMessage, NewMessage, QueueStore, RecipientResult } from '../store/types.js';
+import { LeaseLostError, type AttemptRecord, type BodySpool, type LeasedMessage, type NewMessage, type QueueStore, type RecipientResult } from '../store/types.js';
 import { DisclaimerUnavailableError, outgoingBody } from './outgoing-body.js';
 
 export interface DeliverDeps {
@@ -30,7 +31,7 @@ export interface DeliverDeps {
  * record per-recipient results in one store call: delivered, retry later (backoff), or
  * bounce (5xx now, 4xx once too old) with a DSN queued in the same transaction.
  */
-export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage): Promise<void> {
+export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage, stopping?: AbortSignal): Promise<void> {
   const now = deps.now ?? Date.now;
   const pending = message.recipients.filter((r) => r.status === 'pending').map((r) => r.address);
   const started = performance.now();
@@ -58,7 +59,7 @@ export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage): 
     lastError: outcomes.find((o) => o.status !== 'delivered')?.reply ?? null,
     bounce: failures.length ? await bounceFor(deps, message, failures, at) : undefined,
   };
-  await deps.queue.recordAttempt(record);
+  await recordPersistently(deps, message, record, stopping);
   deps.log.info(
     {
       event: 'delivery',
@@ -77,6 +78,35 @@ export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage): 
     },
     'delivery attempt',
   );
+}
+
+/** First pause before recording again, doubling up to RECORD_PAUSE_MAX. */
+const RECORD_PAUSE_MIN = 500;
+const RECORD_PAUSE_MAX = 30_000;
+
+/**
+ * The upstream has answered, so its results must be recorded: unrecorded, the message would sit
+ * unseen until its lease ends and then go out again. When the store fails (a full disk, a lock
+ * held too long) the record is tried again, for as long as the lease lasts and the relay is not
+ * stopping; past that the next attempt may send it again (at-least-once, as after a crash).
+ */
+async function recordPersistently(deps: DeliverDeps, message: LeasedMessage, record: AttemptRecord, stopping?: AbortSignal): Promise<void> {
+  for (let pause = RECORD_PAUSE_MIN; ; pause = Math.min(pause * 2, RECORD_PAUSE_MAX)) {
+    try {
+      await deps.queue.recordAttempt(record);
+      return;
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      deps.metrics.storeErrors.inc({ operation: 'record_attempt' });
+      const left = message.leaseUntil - Date.now();
+      if (stopping?.aborted || left <= pause) throw err;
+      deps.log.error(
+        { event: 'record_failed', id: message.id, err: (err as Error).message, retryInMs: pause },
+        'could not record the delivery attempt: trying again while the lease lasts',
+      );
+      await sleep(pause, undefined, { signal: stopping }).catch(() => undefined);
+    }
+  }
 }
 
 function resultFor(outcome: RecipientOutcome, expired: boolean): RecipientResult {

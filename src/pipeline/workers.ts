@@ -17,6 +17,8 @@ export interface WorkerOptions {
 export class DeliveryWorkers {
   readonly owner = `relay-${process.pid}-${randomBytes(4).toString('hex')}`;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Aborted by stop(): a delivery waiting to record its result gives up instead of holding the stop. */
+  readonly #stopping = new AbortController();
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #polling = false;
@@ -46,6 +48,7 @@ export class DeliveryWorkers {
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping.abort();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await Promise.allSettled([...this.#inFlight]);
@@ -60,7 +63,7 @@ export class DeliveryWorkers {
         const free = this.options.concurrency - this.#inFlight.size;
         if (free <= 0 || !this.#running) break;
         const leased = await this.deps.queue.leaseDue(this.owner, free, this.options.leaseMs, Date.now());
-        for (const message of leased) this.#track(deliverLeased(this.deps, message), message.id);
+        for (const message of leased) this.#track(deliverLeased(this.deps, message, this.#stopping.signal), message.id);
         if (leased.length === free) this.#again = true;
       } while (this.#again && this.#running);
     } catch (err) {

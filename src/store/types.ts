@@ -102,6 +102,16 @@ export interface MessageSummary {
 export interface LeasedMessage extends MessageSummary {
   readonly traceHeader: string;
   readonly leaseOwner: string;
+  /** When the lease ends: after it, another worker may take the message. */
+  readonly leaseUntil: number;
+}
+
+/** The message was taken over by another worker (its lease expired) or finished meanwhile. */
+export class LeaseLostError extends Error {
+  constructor(id: string) {
+    super(`lease on ${id} was lost`);
+    this.name = 'LeaseLostError';
+  }
 }
 
 export interface RecipientResult {

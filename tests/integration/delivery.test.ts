@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
@@ -349,6 +350,46 @@ describe('temporary and permanent upstream failures', () => {
     const m = await scrape(h.relay.adminPort);
     expect(metricValue(m, 'mouthguard_delivery_bounces_total', 'cause="expired"')).toBe(1);
     expect(metricValue(m, 'mouthguard_queue_messages', 'state="queued"')).toBe(0);
+  });
+});
+
+describe('when the store cannot record a delivery', () => {
+  it('records the upstream\'s 250 once the store is back, within the lease: no silent stall, no second copy', { timeout: 60_000 }, async () => {
+    const h = await harness();
+    let holder: Database.Database | null = null;
+    const unlock = () => {
+      holder?.prepare('ROLLBACK').run();
+      holder?.close();
+      holder = null;
+    };
+    cleanups.push(() => Promise.resolve(unlock()));
+    // The upstream takes the message; before it answers, the store becomes unwritable: the test
+    // holds the database's write lock for longer than the relay waits for it (5 s).
+    h.upstream.behaviour = {
+      beforeReply: () => {
+        holder = new Database(join(h.dataDir, 'mouthguard.db'));
+        holder.prepare('BEGIN IMMEDIATE').run();
+        return Promise.resolve();
+      },
+    };
+    const id = await submit(h.port('plain'), 'Record me');
+    await h.upstream.waitFor(1, 15_000);
+    await eventually(
+      'a failed record of the attempt',
+      async () => metricValue(await scrape(h.relay.adminPort), 'mouthguard_store_errors_total', 'operation="record_attempt"') >= 1,
+      20_000,
+    );
+    unlock();
+    // Recorded at the next try, seconds later: not after the 10-minute lease, and not sent again.
+    await eventually('the attempt recorded', async () => metricValue(await scrape(h.relay.adminPort), 'mouthguard_queue_messages', 'state="delivered"') === 1, 20_000);
+    await sleep(1000);
+    expect(h.upstream.messages.filter((m) => subjectOf(m) === 'Record me')).toHaveLength(1);
+    const { store } = await openStore(h.config);
+    try {
+      expect(await store.getMessage(id)).toMatchObject({ state: 'delivered', attempts: 1 });
+    } finally {
+      await store.close();
+    }
   });
 });
 

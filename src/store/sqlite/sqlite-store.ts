@@ -27,6 +27,7 @@ import {
   type HeldMessage,
   type BodySpool,
   type LeasedMessage,
+  LeaseLostError,
   type MessageState,
   type MessageSummary,
   type NewMessage,
@@ -196,7 +197,12 @@ export class SqliteStore implements Store {
         })
         .immediate(),
     );
-    return rows.map((row) => ({ ...toSummary(row, this.#recipients(row.id)), traceHeader: row.trace_header, leaseOwner: owner }));
+    return rows.map((row) => ({
+      ...toSummary(row, this.#recipients(row.id)),
+      traceHeader: row.trace_header,
+      leaseOwner: owner,
+      leaseUntil: now + leaseMs,
+    }));
   }
 
   async releaseAllLeases(): Promise<number> {
@@ -418,13 +424,5 @@ export class SqliteStore implements Store {
 
   async disclaimerRevision(): Promise<number> {
     return Promise.resolve(this.#disclaimers.revision());
-  }
-}
-
-/** The message was taken over by another worker (its lease expired) or finished meanwhile. */
-export class LeaseLostError extends Error {
-  constructor(id: string) {
-    super(`lease on ${id} was lost`);
-    this.name = 'LeaseLostError';
   }
 }
