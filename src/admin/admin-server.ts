@@ -44,7 +44,10 @@ export class AdminServer {
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return send(res, 405, 'text/plain', 'method not allowed\n');
+    }
     if (path === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
     if (path === '/readyz') return this.#ready(res);
     if (path === '/metrics') {

@@ -217,6 +217,7 @@ export const configSchema = z
         inlineBodyMax: size('128KiB')
           .pipe(z.number().max(16 * 1024 * 1024, 'at most 16MiB: larger bodies stream to spool files so memory stays flat'))
           .describe('bodies up to this size are kept inside the database (one fsync per commit); larger ones as spool files'),
+        minFreeSpace: size('64MiB').describe('/readyz reports the store not ready while the data directory has less free space than this'),
       })
       .strict()
       .prefault({}),

@@ -16,6 +16,7 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'store'>, role:
   const store = await SqliteStore.open(config.dataDir, {
     durability: role === 'relay' ? 'wal-sync' : 'full',
     inlineBodyMax: config.store.inlineBodyMax,
+    ...(role === 'relay' ? { minFreeBytes: config.store.minFreeSpace } : {}),
   });
   return {
     store,

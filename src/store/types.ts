@@ -276,7 +276,7 @@ export interface DisclaimerStore {
 
 export interface Store extends QueueStore, HeldStore, AccountStore, PatientListStore, DisclaimerStore {
   readonly engine: string;
-  /** Resolves if the store answers a trivial query. */
+  /** Resolves if the store can take a message now: it answers a query and has room; else rejects saying why. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -438,6 +438,27 @@ describe('admin endpoint (metrics, health, readiness)', () => {
     expect(Object.values(body.checks).every((v) => v === 'ok')).toBe(true);
   });
 
+  it('answers other methods with 405 and names the allowed ones', async () => {
+    const res = await fetch(`${base}/readyz`, { method: 'POST' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    await res.text();
+  });
+
+  it('/readyz is 503 while the data directory has less free space than store.minFreeSpace (commits would fail)', async () => {
+    const cramped = await startHarness({ store: { minFreeSpace: '100000GB' } });
+    try {
+      const res = await fetch(`http://127.0.0.1:${cramped.relay.adminPort}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { ready: boolean; checks: Record<string, string> };
+      expect(body.ready).toBe(false);
+      expect(body.checks.store).toMatch(/^[\d.]+ MiB free in the data directory, below store\.minFreeSpace \(\d+\.\d MiB\)$/);
+      expect(body.checks.smtp).toBe('ok');
+    } finally {
+      await cramped.stop();
+    }
+  });
+
   it('exports accepted, queue, delivery and refusal metrics with plausible values and no addresses', async () => {
     const talk = await trustedClient(h);
     expect(await sendOne(talk, smallMessage('metrics-1'))).toMatch(QUEUED);

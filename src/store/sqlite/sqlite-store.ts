@@ -1,7 +1,7 @@
 // better-sqlite3 is synchronous: the methods are declared async so that its throws become
 // rejected promises, as the Store contract promises callers.
 import { mkdirSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -48,6 +48,8 @@ export interface SqliteStoreOptions {
   readonly durability?: Durability;
   /** Bodies of at most this many octets are kept in the database, larger ones as spool files. */
   readonly inlineBodyMax?: number;
+  /** ping() fails while the data directory's file system has less free space than this (0: no check). */
+  readonly minFreeBytes?: number;
 }
 
 /** A typical message with a small attachment, in one row; 50 clients at once hold under 7 MB. */
@@ -71,8 +73,11 @@ export class SqliteStore implements Store {
   /** Prepared once, reused: preparing costs more than running these small statements. */
   readonly #statements: StatementCache;
   readonly #lockWait: LockWait;
+  readonly #dataDir: string;
+  #minFreeBytes = 0;
 
   private constructor(dataDir: string, durability: Durability, inlineBodyMax: number) {
+    this.#dataDir = dataDir;
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.#db = new Database(join(dataDir, 'mouthguard.db'));
     this.#db.pragma('journal_mode = WAL');
@@ -114,6 +119,7 @@ export class SqliteStore implements Store {
   static async open(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const durability = options.durability ?? 'full';
     const store = new SqliteStore(dataDir, durability, options.inlineBodyMax ?? DEFAULT_INLINE_BODY_MAX);
+    store.#minFreeBytes = options.minFreeBytes ?? 0;
     await store.#bodies.files.init();
     // 'a' creates nothing SQLite would mind (an empty WAL is a valid one) and never writes.
     if (durability === 'wal-sync') store.#wal = await open(join(dataDir, 'mouthguard.db-wal'), 'a');
@@ -137,7 +143,13 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.#sql('SELECT 1').get();
-    return Promise.resolve();
+    if (this.#minFreeBytes <= 0) return;
+    // A full disk fails every commit (451) while a query still answers: readiness must say so.
+    const fs = await statfs(this.#dataDir);
+    const free = fs.bavail * fs.bsize;
+    if (free < this.#minFreeBytes) {
+      throw new Error(`${mebibytes(free)} free in the data directory, below store.minFreeSpace (${mebibytes(this.#minFreeBytes)})`);
+    }
   }
 
   async close(): Promise<void> {
@@ -425,4 +437,8 @@ export class SqliteStore implements Store {
   async disclaimerRevision(): Promise<number> {
     return Promise.resolve(this.#disclaimers.revision());
   }
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
