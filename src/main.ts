@@ -25,6 +25,7 @@ export interface Relay {
   readonly listeners: readonly BoundListener[];
   readonly adminPort: number;
   readonly metrics: Metrics;
+  readonly log: Logger;
   /** Graceful: stop accepting, finish SMTP transactions and deliveries in flight, close the store. */
   stop(): Promise<void>;
 }
@@ -161,18 +162,24 @@ async function assemble(
   opened.push(() => workers.stop());
   opened.push(() => frontDoor.close()); // closes the listeners already open if a later one fails
   const listeners = await frontDoor.listen();
-  const housekeeping = setInterval(() => {
-    store.purgeFinished(Date.now() - config.delivery.retention).catch((err: unknown) => {
+  const purge = () =>
+    void store.purgeFinished(Date.now() - config.delivery.retention).catch((err: unknown) => {
       log.error({ event: 'purge_failed', err: (err as Error).message }, 'purging finished messages failed');
     });
-  }, 3_600_000).unref();
-  opened.push(() => clearInterval(housekeeping));
+  // A minute after start (a relay restarted more often than hourly still purges), then hourly.
+  const firstPurge = setTimeout(purge, 60_000).unref();
+  const housekeeping = setInterval(purge, 3_600_000).unref();
+  opened.push(() => {
+    clearTimeout(firstPurge);
+    clearInterval(housekeeping);
+  });
   log.info({ event: 'relay_started', adminPort, upstream: upstream.description, listeners }, 'mouthguard relay started');
 
   return {
     listeners,
     adminPort,
     metrics,
+    log,
     async stop() {
       log.info({ event: 'relay_stopping' }, 'stopping: draining SMTP and deliveries');
       // The same steps a failed start takes back, in reverse: SMTP first, the store and lock last.

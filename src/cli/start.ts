@@ -20,6 +20,7 @@ export async function startCommand(args: string[]): Promise<void> {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
+      relay.log.warn({ event: 'relay_exit_now', signal }, `${signal} again: exiting at once`);
       console.error(`${signal} again: exiting at once`);
       process.exit(1);
     }

@@ -100,7 +100,7 @@ const upstreamSmtp = z
   .object({
     type: z.literal('smtp'),
     host: z.string().min(1),
-    port: port.default(587),
+    port: port.min(1, 'the upstream needs a real port (587 for submission, 465 for implicit TLS, 25 for a smarthost)').default(587),
     secure: z.enum(['tls', 'starttls', 'none']).default('starttls'),
     allowPlaintext: z.boolean().default(false).describe('permit secure: none to a host that is not loopback'),
     auth: z

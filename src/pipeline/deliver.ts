@@ -71,7 +71,8 @@ export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage, s
       delivered: results.filter((r) => r.status === 'delivered').length,
       failed: failures.length,
       attempt: message.attempts + 1,
-      upstream: outcomes[0]?.reply,
+      // The reply behind the result: a deferral's or refusal's, not a neighbour's 250.
+      upstream: (outcomes.find((o) => o.status !== 'delivered') ?? outcomes[0])?.reply,
       disclaimer: disclaimer ? (disclaimer.reason ?? disclaimer.outcome) : undefined,
       bounce: record.bounce?.message.id,
       ms: Math.round(upstreamMs),

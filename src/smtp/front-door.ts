@@ -127,7 +127,7 @@ export class FrontDoor {
     const { smtp } = this.deps.config;
     return {
       name: this.deps.relayName,
-      banner: 'Mouthguard ESMTP',
+      banner: 'Mouthguard', // smtp-server writes "220 <name> ESMTP <banner>"
       secure: listener.mode === 'tls',
       key: this.deps.tls.key,
       cert: this.deps.tls.cert,

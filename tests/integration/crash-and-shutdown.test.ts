@@ -413,6 +413,7 @@ describe('SIGTERM', () => {
     process.kill(pidOf(relay), 'SIGTERM');
     expect(await withTimeout(relay.exited, 15_000, 'relay did not exit on the second SIGTERM')).toBe(1);
     expect(relay.output()).toContain('SIGTERM again');
+    expect(relay.output()).toContain('"event":"relay_exit_now"');
     await talk.waitClosed(5_000);
     expect(upstream.messages).toHaveLength(0);
   });

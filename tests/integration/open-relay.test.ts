@@ -29,7 +29,7 @@ function sleep(ms: number): Promise<void> {
 
 async function greeted(port: number, localAddress: string): Promise<SmtpTalk> {
   const talk = await SmtpTalk.open(port, { localAddress });
-  await talk.expect(/^220 /);
+  await talk.expect(/^220 relay\.test ESMTP Mouthguard\r?$/); // "ESMTP" once (smtp-server adds it)
   await talk.line('EHLO client.test').expect(/^250[ -]/);
   return talk;
 }

@@ -121,6 +121,7 @@ describe('error messages name the dotted key and the bad value', () => {
     ['a bad retry duration', (r) => (r.delivery = { retry: { initialDelay: 'soon' } }), 'delivery.retry.initialDelay', '"soon"'],
     ['a retry factor too big', (r) => (r.delivery = { retry: { factor: 20 } }), 'delivery.retry.factor', '20'],
     ['a bad upstream port', (r) => (r.upstream = { type: 'smtp', host: 'h.example', port: 'x' }), 'upstream.port', '"x"'],
+    ['upstream port 0 (no upstream listens on "any port")', (r) => (r.upstream = { type: 'smtp', host: 'h.example', port: 0 }), 'upstream.port', '0'],
     ['a bad upstream secure', (r) => (r.upstream = { type: 'smtp', host: 'h.example', secure: 'ssl' }), 'upstream.secure', '"ssl"'],
     ['a bad upstream type', (r) => (r.upstream = { type: 'smpt', host: 'h.example' }), 'upstream.type', '"smpt"'],
     ['a bad log level', (r) => (r.log = { level: 'loud' }), 'log.level', '"loud"'],
