@@ -22,6 +22,11 @@ interface Pooled {
   idleTimer: NodeJS.Timeout | null;
 }
 
+/** nodemailer records an attempt's results (mailError, rejected, ...) on the envelope it is given: one copy per attempt. */
+function copyOf(envelope: Envelope): Envelope {
+  return { ...envelope, to: Array.isArray(envelope.to) ? [...envelope.to] : envelope.to };
+}
+
 /** Replies about this message (envelope or content), after which the session itself is still fine. */
 const MESSAGE_REFUSALS = new Set(['EENVELOPE', 'EMESSAGE']);
 
@@ -30,8 +35,9 @@ const MESSAGE_REFUSALS = new Set(['EENVELOPE', 'EMESSAGE']);
  * SMTPConnection (which pipelines the envelope with PIPELINING) under a small pool of our own.
  * nodemailer's transport builds a MIME tree, a message id and a stream chain for every raw
  * message: four times the CPU of the send itself, for nothing a relay needs.
- * A connection the upstream closed while it sat idle is found out at the next send; that send
- * goes again on a fresh connection when not a byte of it was read.
+ * A connection the upstream closed while it sat idle, or closes with 421 at the next command, is
+ * found out at the next send; that send goes again on a fresh connection when not a byte of it
+ * was read.
  */
 export class SmtpPool {
   readonly #idle: Pooled[] = [];
@@ -48,13 +54,16 @@ export class SmtpPool {
     const reused = pooled.messages > 0;
     const attempt = new AttemptBody(raw);
     try {
-      return await this.#sendOn(pooled, envelope, attempt);
+      return await this.#sendOn(pooled, copyOf(envelope), attempt);
     } catch (error) {
       const err = error as SmtpError;
-      if (reused && !pooled.alive && !attempt.started && !MESSAGE_REFUSALS.has(err.code ?? '')) {
+      // 421 is the provider closing the session (RFC 5321 4.2.3), not a verdict on the message.
+      const sessionEnded = !pooled.alive || err.responseCode === 421;
+      const aboutMessage = MESSAGE_REFUSALS.has(err.code ?? '') && err.responseCode !== 421;
+      if (reused && sessionEnded && !aboutMessage && !attempt.started) {
         // A stale connection: not a byte of the message left, so it may go on a fresh one at once.
         const fresh = await this.#acquire(true);
-        return await this.#sendOn(fresh, envelope, new AttemptBody(raw));
+        return await this.#sendOn(fresh, copyOf(envelope), new AttemptBody(raw));
       }
       throw err;
     }

@@ -55,6 +55,9 @@ class Provider {
   quits = 0;
   maxOpen = 0;
   rcptReply: (address: string) => string | null = () => null;
+  /** Sessions open now; and those told "421" at their next MAIL FROM (a provider going away). */
+  readonly sessions = new Set<string>();
+  readonly closing = new Set<string>();
   readonly server: SMTPServer;
   port = 0;
 
@@ -68,6 +71,16 @@ class Provider {
       onAuth: (auth, _session, cb) => {
         if (auth.username === USER && auth.password === PASS) cb(null, { user: auth.username });
         else cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+      },
+      onConnect: (session, cb) => {
+        this.sessions.add(session.id);
+        cb();
+      },
+      onClose: (session) => {
+        this.sessions.delete(session.id);
+      },
+      onMailFrom: (_address, session, cb) => {
+        cb(this.closing.has(session.id) ? Object.assign(new Error('4.3.2 Service shutting down'), { responseCode: 421 }) : undefined);
       },
       onRcptTo: (address, _session, cb) => {
         const reply = this.rcptReply(address.address);
@@ -290,6 +303,18 @@ describe('SmtpUpstream: recipients and the connection pool', () => {
     expect(outcome[0]!.status).toBe('delivered');
     expect(provider.connections - before).toBe(1);
     expect(provider.seen.map((s) => s.raw.toString('latin1').match(/Subject: (\w+)/)?.[1])).toEqual(['First', 'Second']);
+  });
+
+  it('a reused connection answered "421" (the provider closing the session) is replaced, and the message still goes at once', async () => {
+    const up = plain({ maxConnections: 1 });
+    expect((await up.send('reception@practice.test', ['lab@lab.example'], Readable.from([message('Before')])))[0]!.status).toBe('delivered');
+    const before = provider.connections;
+    for (const id of provider.sessions) provider.closing.add(id);
+    const outcome = await up.send('reception@practice.test', ['lab@lab.example'], Readable.from([message('After')]));
+    await up.close();
+    provider.closing.clear();
+    expect(outcome[0]!.status, outcome[0]!.reply).toBe('delivered');
+    expect(provider.connections - before).toBe(1);
   });
 
   it('a connection is closed with QUIT after maxMessagesPerConnection messages, and after idleTimeout idle', async () => {
