@@ -65,11 +65,14 @@ function humanPart(input: DsnInput): string {
   return lines.join('\r\n') + '\r\n';
 }
 
+const nonAscii = (text: string): boolean => /[^\x00-\x7f]/.test(text);
+
 function statusPart(input: DsnInput): string {
   const perMessage = field('Reporting-MTA', `dns; ${input.relayName}`) + field('Arrival-Date', rfc5322Date(input.arrivalDate));
   const perRecipient = input.failures.map(
     (f) =>
-      field('Final-Recipient', `rfc822; ${f.address}`) +
+      // An internationalised address (SMTPUTF8) is of the utf-8 type, written as it is (RFC 6533).
+      field('Final-Recipient', `${nonAscii(f.address) ? 'utf-8' : 'rfc822'}; ${f.address}`) +
       'Action: failed\r\n' +
       `Status: ${statusOf(f)}\r\n` +
       field('Diagnostic-Code', `smtp; ${f.reply}`) +
@@ -81,11 +84,16 @@ function statusPart(input: DsnInput): string {
 /**
  * An RFC 3464 delivery status notification (multipart/report; report-type=delivery-status)
  * naming the failed recipients and the upstream's reply, with the original header section.
- * Sent from the null sender, so it can never bounce back.
+ * Sent from the null sender, so it can never bounce back. When a failed address or a reply is
+ * not ASCII (mail sent with SMTPUTF8), the report takes RFC 6533's global forms: UTF-8 text,
+ * message/global-delivery-status and utf-8 addresses; 8-bit original headers go in
+ * message/global-headers. The report's own envelope and header fields stay ASCII.
  */
 export function buildDsn(input: DsnInput): Buffer {
   const boundary = `mouthguard-dsn-${randomBytes(12).toString('hex')}`;
-  const eightBit = input.originalHeaders.some((b) => b > 0x7e);
+  const eightBitHeaders = input.originalHeaders.some((b) => b > 0x7e);
+  const global = input.failures.some((f) => nonAscii(f.address) || nonAscii(f.reply));
+  const eightBit = eightBitHeaders || global;
   const head =
     field('From', `Mail Delivery System <${input.from}>`) +
     field('To', `<${input.to}>`) +
@@ -99,11 +107,13 @@ export function buildDsn(input: DsnInput): Buffer {
     `Content-Transfer-Encoding: ${eightBit ? '8bit' : '7bit'}\r\n` +
     '\r\n' +
     'This is a MIME-encapsulated delivery status notification.\r\n';
+  const text = global ? 'text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit' : 'text/plain; charset=us-ascii';
+  const status = global ? 'message/global-delivery-status\r\nContent-Transfer-Encoding: 8bit' : 'message/delivery-status';
   const parts = [
-    `--${boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Description: Notification\r\n\r\n${humanPart(input)}`,
-    `--${boundary}\r\nContent-Type: message/delivery-status\r\nContent-Description: Delivery report\r\n\r\n${statusPart(input)}`,
-    `--${boundary}\r\nContent-Type: text/rfc822-headers\r\nContent-Description: Undelivered message headers\r\n` +
-      `Content-Transfer-Encoding: ${eightBit ? '8bit' : '7bit'}\r\n\r\n`,
+    `--${boundary}\r\nContent-Type: ${text}\r\nContent-Description: Notification\r\n\r\n${humanPart(input)}`,
+    `--${boundary}\r\nContent-Type: ${status}\r\nContent-Description: Delivery report\r\n\r\n${statusPart(input)}`,
+    `--${boundary}\r\nContent-Type: ${eightBitHeaders ? 'message/global-headers' : 'text/rfc822-headers'}\r\n` +
+      `Content-Description: Undelivered message headers\r\nContent-Transfer-Encoding: ${eightBitHeaders ? '8bit' : '7bit'}\r\n\r\n`,
   ];
   return Buffer.concat([
     Buffer.from(head + parts.join('\r\n')),

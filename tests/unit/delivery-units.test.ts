@@ -264,6 +264,34 @@ describe('buildDsn', () => {
     expect(raw.includes(eight)).toBe(true);
   });
 
+  it('8-bit original headers go in message/global-headers (RFC 6533)', () => {
+    const eight = Buffer.from('From: Ren\u00e9e <reception@practice.test>\r\n', 'utf8');
+    const dsn = parseDsn(buildDsn(dsnInput({ originalHeaders: eight })));
+    expect(dsn.parts[2]![0]).toMatch(/^Content-Type: message\/global-headers\r\n/im);
+  });
+
+  it('an internationalised recipient (SMTPUTF8) is reported in RFC 6533\'s global form; the report\'s own header fields stay ASCII', () => {
+    const raw = buildDsn(
+      dsnInput({
+        failures: [
+          { address: 'jos\u00e9@lab.test', reply: '550 5.1.1 no such mailbox', expired: false },
+          { address: 'orders@lab.test', reply: '550 5.1.1 no such mailbox', expired: false },
+        ],
+      }),
+    );
+    const dsn = parseDsn(raw);
+    const types = dsn.parts.map(([h]) => /^Content-Type: ([^;\r\n]+)/im.exec(h)?.[1]);
+    expect(types).toEqual(['text/plain', 'message/global-delivery-status', 'text/rfc822-headers']);
+    expect(dsn.parts[0]![0]).toMatch(/charset=utf-8/);
+    expect(dsn.parts[0]![0]).toMatch(/^Content-Transfer-Encoding: 8bit\r\n/im);
+    expect(dsn.headers).toMatch(/^Content-Transfer-Encoding: 8bit\r\n/m);
+    const status = Buffer.from(dsn.parts[1]![1], 'latin1').toString('utf8');
+    expect(status).toMatch(/^Final-Recipient: utf-8; jos\u00e9@lab\.test\r?$/m);
+    expect(status).toMatch(/^Final-Recipient: rfc822; orders@lab\.test\r?$/m);
+    expect(raw.includes(Buffer.from('<jos\u00e9@lab.test>', 'utf8'))).toBe(true);
+    expect(/^[\x20-\x7e\r\n\t]*$/.test(dsn.headers)).toBe(true);
+  });
+
   it('the notification and the delivery status are plain ASCII', () => {
     const dsn = parseDsn(buildDsn(dsnInput()));
     for (const [h, body] of dsn.parts.slice(0, 2)) {
