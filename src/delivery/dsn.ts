@@ -65,7 +65,7 @@ function humanPart(input: DsnInput): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-const nonAscii = (text: string): boolean => /[^\x00-\x7f]/.test(text);
+const nonAscii = (text: string): boolean => /\P{ASCII}/u.test(text);
 
 function statusPart(input: DsnInput): string {
   const perMessage = field('Reporting-MTA', `dns; ${input.relayName}`) + field('Arrival-Date', rfc5322Date(input.arrivalDate));
