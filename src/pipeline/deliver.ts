@@ -84,6 +84,12 @@ export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage, s
 /** First pause before recording again, doubling up to RECORD_PAUSE_MAX. */
 const RECORD_PAUSE_MIN = 500;
 const RECORD_PAUSE_MAX = 30_000;
+/**
+ * The last try must end before the lease does: one try may itself wait for the store (its lock
+ * for up to 5 s, the group commit, an fsync), and once the lease ends this relay may lease the
+ * message again and send it while a late record of the first attempt still succeeds.
+ */
+const RECORD_MARGIN = 15_000;
 
 /**
  * The upstream has answered, so its results must be recorded: unrecorded, the message would sit
@@ -100,7 +106,7 @@ async function recordPersistently(deps: DeliverDeps, message: LeasedMessage, rec
       if (err instanceof LeaseLostError) throw err;
       deps.metrics.storeErrors.inc({ operation: 'record_attempt' });
       const left = message.leaseUntil - Date.now();
-      if (stopping?.aborted || left <= pause) throw err;
+      if (stopping?.aborted || left <= pause + RECORD_MARGIN) throw err;
       deps.log.error(
         { event: 'record_failed', id: message.id, err: (err as Error).message, retryInMs: pause },
         'could not record the delivery attempt: trying again while the lease lasts',

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -264,6 +266,26 @@ describe('SqliteStore specifics', () => {
     expect((await store.getMessage(id))?.state).toBe('queued');
   });
 
+  it('a CLI tool\'s read-then-write operations wait for a write lock another process holds briefly', async () => {
+    const { store, dir } = await fresh();
+    const queued = await put(store);
+    const other = await put(store);
+    // Another process (as the relay would be) holds the write lock for 600 ms.
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(join(dir, 'mouthguard.db'))}); db.prepare('BEGIN IMMEDIATE').run(); console.log('locked'); setTimeout(() => { db.prepare('ROLLBACK').run(); db.close(); }, 600);`],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.once('data', () => resolve());
+      holder.once('exit', (code) => reject(new Error(`lock holder exited (${String(code)})`)));
+    });
+    // A deferred transaction that has read gets SQLITE_BUSY at once when it tries to write: these wait instead.
+    expect(await store.retryNow(queued, T0 + 1)).toBe('due');
+    expect(await store.deleteMessage(other, T0 + 1)).toBe('deleted');
+    await once(holder, 'exit');
+  });
+
   it('data survives close and reopen', async () => {
     const dir = tempDir('mouthguard-store-');
     const first = await SqliteStore.open(dir);
@@ -278,7 +300,7 @@ describe('SqliteStore specifics', () => {
       outcome: { kind: 'retry', nextAttemptAt: T0 + 5000 },
       lastError: '451 4.3.0 later',
     });
-    await first.deleteMessage(other, T0 + 1);
+    expect(await first.deleteMessage(other, T0 + 60_001)).toBe('deleted'); // past w1's lease
     await first.addAccount({ name: 'reception', passwordHash: 'scrypt$h', allowedSenders: ['@practice.test'] });
     const before = await first.getMessage(id);
     const statsBefore = await first.stats();

@@ -1,8 +1,3 @@
-/**
- * Batches durable commits: every job that arrives while a commit is being prepared shares
- * one directory fsync and one database transaction (one WAL fsync). Under load this is what
- * lets fsync-before-250 keep up; with one client it costs nothing.
- */
 /** How a commit meets another process's write lock (see lock-wait.ts). */
 export interface CommitLocking {
   /** Runs the commit, retrying while the database is locked, within a bound. */
@@ -19,6 +14,11 @@ interface PendingJob {
   reject: (err: unknown) => void;
 }
 
+/**
+ * Batches durable commits: every job that arrives while a commit is being prepared shares
+ * one directory fsync and one database transaction (one WAL fsync). Under load this is what
+ * lets fsync-before-250 keep up; with one client it costs nothing.
+ */
 export class GroupCommit {
   #pending: PendingJob[] = [];
   #scheduled = false;
@@ -71,14 +71,16 @@ export class GroupCommit {
       // Still locked out after the wait: the jobs fail alike (one by one, each would wait again).
       if (this.locking.lockedOut(err)) return batch.map((entry) => () => entry.reject(err));
       // One bad job must not fail its neighbours: commit them one by one.
-      return batch.map((entry) => {
+      const settles: (() => void)[] = [];
+      for (const entry of batch) {
         try {
-          this.transaction([entry.job]);
-          return () => entry.resolve();
-        } catch (err) {
-          return () => entry.reject(err);
+          await this.locking.whenUnlocked(() => this.transaction([entry.job]));
+          settles.push(() => entry.resolve());
+        } catch (jobErr) {
+          settles.push(() => entry.reject(jobErr));
         }
-      });
+      }
+      return settles;
     }
   }
 }

@@ -17,10 +17,13 @@ export interface LockWait {
   readonly yielding: boolean;
 }
 
-/** CLI tools: SQLite waits in place for up to 5 s. */
+/**
+ * CLI tools: SQLite waits in place for up to 5 s. (Only for statements and IMMEDIATE transactions:
+ * a deferred transaction that has read cannot wait to write, so every read-then-write is IMMEDIATE.)
+ */
 export const WAIT_IN_PLACE: LockWait = { inPlaceMs: 5_000, budgetMs: 5_000, yielding: false };
-/** The relay: at most 10 ms in place at a time, retried for up to 5 s in all. */
-export const WAIT_YIELDING: LockWait = { inPlaceMs: 10, budgetMs: 5_000, yielding: true };
+/** The relay: at most 2 ms in place at a time, retried between turns of the event loop for up to 5 s in all. */
+export const WAIT_YIELDING: LockWait = { inPlaceMs: 2, budgetMs: 5_000, yielding: true };
 
 export function isLockedOut(err: unknown): boolean {
   return err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');

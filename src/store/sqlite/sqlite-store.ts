@@ -84,13 +84,14 @@ export class SqliteStore implements Store {
     // NORMAL in WAL mode still syncs at checkpoints; durable commits sync the WAL themselves.
     this.#db.pragma(durability === 'wal-sync' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
-    // The relay must not stop its event loop while a CLI tool holds the write lock (lock-wait.ts).
     this.#lockWait = durability === 'wal-sync' ? WAIT_YIELDING : WAIT_IN_PLACE;
-    this.#db.pragma(`busy_timeout = ${this.#lockWait.inPlaceMs}`);
+    this.#db.pragma(`busy_timeout = ${WAIT_IN_PLACE.inPlaceMs}`);
     // A delivered body's pages are zeroed, not just unlinked from the b-tree: patient data
     // stays at rest only while it must.
     this.#db.pragma('secure_delete = ON');
-    migrate(this.#db);
+    migrate(this.#db); // before anything listens: waiting in place for a pending migration is fine
+    // The relay must not stop its event loop while a CLI tool holds the write lock (lock-wait.ts).
+    this.#db.pragma(`busy_timeout = ${this.#lockWait.inPlaceMs}`);
     this.#statements = new StatementCache(this.#db);
     this.#patients = new PatientListQueries(this.#db);
     this.#accounts = new AccountQueries(this.#statements);
@@ -99,7 +100,9 @@ export class SqliteStore implements Store {
     this.#commits = new GroupCommit(
       () => this.#bodies.files.syncDir(),
       (jobs) => {
-        this.#db.transaction(() => jobs.forEach((job) => job()))();
+        // IMMEDIATE: the write lock is taken (or waited for) at BEGIN. A deferred transaction that
+        // reads first cannot wait for it later: SQLite answers SQLITE_BUSY at once when it tries to write.
+        this.#db.transaction(() => jobs.forEach((job) => job())).immediate();
         this.#bodies.committed();
       },
       () => this.#wal?.datasync() ?? Promise.resolve(),
@@ -110,6 +113,12 @@ export class SqliteStore implements Store {
   /** A write, retried while another process holds the database's write lock (within a bound). */
   #write<T>(write: () => T): Promise<T> {
     return whenUnlocked(write, this.#lockWait);
+  }
+
+  /** A transaction that reads before it writes: IMMEDIATE, so that it waits for the write lock at BEGIN. */
+  #immediate<T>(body: () => T): () => T {
+    const transaction = this.#db.transaction(body);
+    return () => transaction.immediate();
   }
 
   #sql(text: string): Database.Statement {
@@ -271,7 +280,7 @@ export class SqliteStore implements Store {
 
   async retryNow(id: string, now: number): Promise<'due' | 'in-flight' | 'not-queued'> {
     return this.#write(
-      this.#db.transaction(() => {
+      this.#immediate(() => {
         const status = this.#operatorTarget(id, now);
         if (status !== 'free') return status;
         this.#sql(`UPDATE messages SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`).run(now, id);
@@ -282,7 +291,7 @@ export class SqliteStore implements Store {
 
   async deleteMessage(id: string, now: number): Promise<'deleted' | 'in-flight' | 'not-queued'> {
     const outcome = await this.#write(
-      this.#db.transaction(() => {
+      this.#immediate(() => {
         const status = this.#operatorTarget(id, now);
         if (status !== 'free') return { status, inline: false };
         this.#sql(
@@ -334,7 +343,7 @@ export class SqliteStore implements Store {
 
   async viewHeld(id: string, actor: string, now: number): Promise<HeldMessage | null> {
     return this.#write(
-      this.#db.transaction(() => {
+      this.#immediate(() => {
         const row = this.#sql(`SELECT * FROM messages WHERE id = ? AND state = 'held'`).get(id) as MessageRow | undefined;
         if (!row) return null;
         this.#audit(id, now, actor, 'view', null);
