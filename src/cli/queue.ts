@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { relayHoldingDataDir } from '../store/data-dir-lock.js';
 import { openStore } from '../store/open-store.js';
 import { MESSAGE_STATES, type MessageState, type MessageSummary } from '../store/types.js';
 import { configFrom, UsageError } from './common.js';
@@ -52,7 +53,10 @@ export async function queueCommand(args: string[]): Promise<void> {
   if ((action !== 'list' && !needsId) || (needsId && !id) || (action === 'list' && id !== undefined) || extra.length > 0) throw new UsageError(USAGE);
   const state = values.state as MessageState | undefined;
   if (state && !MESSAGE_STATES.includes(state)) throw new UsageError(`--state ${state}: expected one of ${MESSAGE_STATES.join(', ')}`);
-  const { store } = await openStore(configFrom(values.config));
+  const config = configFrom(values.config);
+  const { store } = await openStore(config);
+  /** A lease held while no relay runs was left by one that was killed: the next start releases it; so may we. */
+  const staleLeases = async () => relayHoldingDataDir(config.dataDir) === null && (await store.releaseAllLeases()) > 0;
   try {
     switch (action) {
       case 'list': {
@@ -68,14 +72,16 @@ export async function queueCommand(args: string[]): Promise<void> {
         return;
       }
       case 'retry': {
-        const outcome = await store.retryNow(id!, Date.now());
+        let outcome = await store.retryNow(id!, Date.now());
+        if (outcome === 'in-flight' && (await staleLeases())) outcome = await store.retryNow(id!, Date.now());
         if (outcome === 'not-queued') throw new UsageError(`no queued message ${id}`);
         // Being delivered is what retry asks for: nothing to change, and no second copy.
         console.log(outcome === 'due' ? `${id} is due now` : `${id} is being delivered now; nothing changed`);
         return;
       }
       case 'delete': {
-        const outcome = await store.deleteMessage(id!, Date.now());
+        let outcome = await store.deleteMessage(id!, Date.now());
+        if (outcome === 'in-flight' && (await staleLeases())) outcome = await store.deleteMessage(id!, Date.now());
         if (outcome === 'not-queued') throw new UsageError(`no queued message ${id}`);
         if (outcome === 'in-flight') {
           throw new UsageError(`${id} is being delivered now and cannot be deleted; see \`mouthguard queue show ${id}\` once the attempt ends`);

@@ -21,6 +21,16 @@ export function lockDataDir(dataDir: string): () => void {
   return () => rmSync(path, { force: true });
 }
 
+/** The pid of the relay that holds the data directory, or null when none is running. */
+export function relayHoldingDataDir(dataDir: string): number | null {
+  try {
+    const holder = Number(readFileSync(join(dataDir, 'relay.pid'), 'utf8').trim());
+    return holder && isAlive(holder) ? holder : null;
+  } catch {
+    return null;
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -501,6 +501,23 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     expect(h.upstream.messages.filter((m) => subjectOf(m) === 'In flight')).toHaveLength(1);
   });
 
+  it('a lease left by a relay that is no longer running does not block retry or delete', async () => {
+    const r = await relayWithUpstreamDown();
+    const id = await submit(r.port('plain'), 'Orphaned lease');
+    await r.stop();
+    // As if a relay had leased it and was then killed: its lease would hold for 10 minutes.
+    const { store } = await openStore(testConfig(r.upstreamPort, r.dataDir));
+    try {
+      expect(await store.leaseDue('relay-killed', 10, 600_000, Date.now() + 3_600_000)).toHaveLength(1); // past its backoff
+    } finally {
+      await store.close();
+    }
+    const config = writeCliConfig(r.upstreamPort, r.dataDir);
+    const retry = await runCli(['queue', 'retry', id, '--config', config]);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`${id} is due now`);
+  });
+
   it('retries and deletes a message left queued; deleting leaves no trace of its body', async () => {
     const r = await relayWithUpstreamDown();
     const id = await submit(r.port('plain'), 'Stuck');
