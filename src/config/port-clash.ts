@@ -11,13 +11,14 @@ type Bound =
   | { readonly kind: 'name'; readonly name: string };
 
 function boundAs(host: string): Bound[] {
-  if (host === '0.0.0.0') return [{ kind: 'any4' }];
-  if (host === '::') return [{ kind: 'any6' }];
   // "localhost" may resolve to either loopback address: it clashes with both.
   if (host.toLowerCase() === 'localhost') return [...boundAs('127.0.0.1'), ...boundAs('::1')];
   if (isIP(host)) {
     const address = ipaddr.process(host); // an IPv4-mapped IPv6 address binds as IPv4
-    return [{ kind: 'ip', family: address.kind() === 'ipv4' ? 4 : 6, address: address.toNormalizedString() }];
+    const family = address.kind() === 'ipv4' ? 4 : 6;
+    // Every spelling of the unspecified address ("::", "0:0:0:0:0:0:0:0", "::ffff:0.0.0.0") is a wildcard.
+    if (address.range() === 'unspecified') return [{ kind: family === 4 ? 'any4' : 'any6' }];
+    return [{ kind: 'ip', family, address: address.toNormalizedString() }];
   }
   return [{ kind: 'name', name: host.toLowerCase() }];
 }

@@ -67,12 +67,17 @@ function humanPart(input: DsnInput): string {
 
 const nonAscii = (text: string): boolean => /\P{ASCII}/u.test(text);
 
+/** RFC 6533 utf-8-addr-unitext: UTF-8 as it is, but "\\", "+", "=" and controls as \\x{HH}. */
+function unitext(address: string): string {
+  return address.replace(/[\\+=\p{Cc}]/gu, (c) => `\\x{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+}
+
 function statusPart(input: DsnInput): string {
   const perMessage = field('Reporting-MTA', `dns; ${input.relayName}`) + field('Arrival-Date', rfc5322Date(input.arrivalDate));
   const perRecipient = input.failures.map(
     (f) =>
-      // An internationalised address (SMTPUTF8) is of the utf-8 type, written as it is (RFC 6533).
-      field('Final-Recipient', `${nonAscii(f.address) ? 'utf-8' : 'rfc822'}; ${f.address}`) +
+      // An internationalised address (SMTPUTF8) is of the utf-8 type, in RFC 6533's unitext form.
+      field('Final-Recipient', nonAscii(f.address) ? `utf-8; ${unitext(f.address)}` : `rfc822; ${f.address}`) +
       'Action: failed\r\n' +
       `Status: ${statusOf(f)}\r\n` +
       field('Diagnostic-Code', `smtp; ${f.reply}`) +
@@ -87,7 +92,8 @@ function statusPart(input: DsnInput): string {
  * Sent from the null sender, so it can never bounce back. When a failed address or a reply is
  * not ASCII (mail sent with SMTPUTF8), the report takes RFC 6533's global forms: UTF-8 text,
  * message/global-delivery-status and utf-8 addresses; 8-bit original headers go in
- * message/global-headers. The report's own envelope and header fields stay ASCII.
+ * message/global-headers. The report's own header fields stay ASCII unless the sender's address
+ * itself is internationalised.
  */
 export function buildDsn(input: DsnInput): Buffer {
   const boundary = `mouthguard-dsn-${randomBytes(12).toString('hex')}`;

@@ -12,7 +12,8 @@ export interface WorkerOptions {
 /**
  * Delivery workers: lease due messages (up to `concurrency` in flight) and deliver each.
  * They poll the queue, and `nudge()` wakes them at once when something new is committed.
- * `stop()` lets deliveries in flight finish and leases nothing more.
+ * `stop()` lets deliveries in flight finish and leases nothing more; a stopped set of workers is
+ * not started again (the relay makes new ones).
  */
 export class DeliveryWorkers {
   readonly owner = `relay-${process.pid}-${randomBytes(4).toString('hex')}`;

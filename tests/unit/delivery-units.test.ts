@@ -292,6 +292,12 @@ describe('buildDsn', () => {
     expect(/^[\x20-\x7e\r\n\t]*$/.test(dsn.headers)).toBe(true);
   });
 
+  it('a utf-8 address escapes "+", "=" and "\\" as \\x{HH} (RFC 6533 unitext)', () => {
+    const raw = buildDsn(dsnInput({ failures: [{ address: 'jos\u00e9+a=b@lab.test', reply: '550 5.1.1 no', expired: false }] }));
+    const status = Buffer.from(parseDsn(raw).parts[1]![1], 'latin1').toString('utf8');
+    expect(status).toMatch(/^Final-Recipient: utf-8; jos\u00e9\\x\{2B\}a\\x\{3D\}b@lab\.test\r?$/m);
+  });
+
   it('the notification and the delivery status are plain ASCII', () => {
     const dsn = parseDsn(buildDsn(dsnInput()));
     for (const [h, body] of dsn.parts.slice(0, 2)) {
