@@ -368,11 +368,11 @@ describe('SIGTERM', () => {
         await sleep(500);
         const started = Date.now();
         const other = await SmtpTalk.open(relay.port('plain'));
-        expect(await other.reply(2_000)).toMatch(/^220 /);
-        expect(await other.line('EHLO other.test').reply(2_000)).toMatch(/^250[ -]/);
+        expect(await other.reply(3_000)).toMatch(/^220 /);
+        expect(await other.line('EHLO other.test').reply(3_000)).toMatch(/^250[ -]/);
         other.close();
-        expect((await fetch(`http://127.0.0.1:${relay.adminPort}/healthz`, { signal: AbortSignal.timeout(2_000) })).status).toBe(200);
-        expect(Date.now() - started, `${marker}: replies while the store waited for the lock`).toBeLessThan(2_000);
+        expect((await fetch(`http://127.0.0.1:${relay.adminPort}/healthz`, { signal: AbortSignal.timeout(3_000) })).status).toBe(200);
+        expect(Date.now() - started, `${marker}: replies while the store waited for the lock`).toBeLessThan(3_000);
         reply = await replied;
       } finally {
         holder.prepare('ROLLBACK').run();

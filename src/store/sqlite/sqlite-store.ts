@@ -74,10 +74,11 @@ export class SqliteStore implements Store {
   readonly #statements: StatementCache;
   readonly #lockWait: LockWait;
   readonly #dataDir: string;
-  #minFreeBytes = 0;
+  readonly #minFreeBytes: number;
 
-  private constructor(dataDir: string, durability: Durability, inlineBodyMax: number) {
+  private constructor(dataDir: string, durability: Durability, inlineBodyMax: number, minFreeBytes: number) {
     this.#dataDir = dataDir;
+    this.#minFreeBytes = minFreeBytes;
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.#db = new Database(join(dataDir, 'mouthguard.db'));
     this.#db.pragma('journal_mode = WAL');
@@ -127,8 +128,7 @@ export class SqliteStore implements Store {
 
   static async open(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const durability = options.durability ?? 'full';
-    const store = new SqliteStore(dataDir, durability, options.inlineBodyMax ?? DEFAULT_INLINE_BODY_MAX);
-    store.#minFreeBytes = options.minFreeBytes ?? 0;
+    const store = new SqliteStore(dataDir, durability, options.inlineBodyMax ?? DEFAULT_INLINE_BODY_MAX, options.minFreeBytes ?? 0);
     await store.#bodies.files.init();
     // 'a' creates nothing SQLite would mind (an empty WAL is a valid one) and never writes.
     if (durability === 'wal-sync') store.#wal = await open(join(dataDir, 'mouthguard.db-wal'), 'a');
