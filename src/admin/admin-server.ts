@@ -44,17 +44,15 @@ export class AdminServer {
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
+    if (!PATHS.has(path)) return send(res, 404, 'text/plain', 'not found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return send(res, 405, 'text/plain', 'method not allowed\n');
     }
     if (path === '/healthz') return send(res, 200, 'text/plain', 'ok\n');
     if (path === '/readyz') return this.#ready(res);
-    if (path === '/metrics') {
-      await this.deps.beforeScrape();
-      return send(res, 200, this.deps.registry.contentType, await this.deps.registry.metrics());
-    }
-    send(res, 404, 'text/plain', 'not found\n');
+    await this.deps.beforeScrape();
+    send(res, 200, this.deps.registry.contentType, await this.deps.registry.metrics());
   }
 
   async #ready(res: ServerResponse): Promise<void> {
@@ -69,6 +67,9 @@ export class AdminServer {
     send(res, ready ? 200 : 503, 'application/json', JSON.stringify({ ready, checks }) + '\n');
   }
 }
+
+/** Everything the admin listener serves (GET or HEAD); other paths are 404 whatever the method. */
+const PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });

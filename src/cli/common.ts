@@ -27,5 +27,8 @@ export function readStdin(): Promise<string> {
 
 export function describeError(err: unknown): string {
   if (err instanceof ConfigError || err instanceof UsageError) return err.message;
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_BUSY')) {
+    return 'the database stayed locked for 5 s (another mouthguard command, an import or a backup holds its write lock): try again when it has finished';
+  }
   return err instanceof Error ? err.message : String(err);
 }

@@ -17,10 +17,10 @@ function list(value: string): string[] {
     .filter(Boolean);
 }
 
-function portNumber(name: string, value: string): number {
+function portNumber(name: string, value: string, lowest: 0 | 1): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new ConfigError('environment', [`${name}: got ${JSON.stringify(value)}; expected a port number 0-65535`]);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < lowest || n > 65535) {
+    throw new ConfigError('environment', [`${name}: got ${JSON.stringify(value)}; expected a port number ${lowest}-65535`]);
   }
   return n;
 }
@@ -49,12 +49,12 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, source: 
   if (domains) obj(root, 'practice').domains = list(domains);
   if (domains) origins.set('practice.domains', 'MOUTHGUARD_PRACTICE_DOMAINS');
   const smtpPort = e('MOUTHGUARD_SMTP_PORT');
-  if (smtpPort) setSubmissionPort(obj(root, 'smtp'), portNumber('MOUTHGUARD_SMTP_PORT', smtpPort));
+  if (smtpPort) setSubmissionPort(obj(root, 'smtp'), portNumber('MOUTHGUARD_SMTP_PORT', smtpPort, 0));
   const trusted = e('MOUTHGUARD_TRUSTED_NETWORKS');
   if (trusted) obj(root, 'smtp').trustedNetworks = list(trusted);
   if (trusted) origins.set('smtp.trustedNetworks', 'MOUTHGUARD_TRUSTED_NETWORKS');
   const adminPort = e('MOUTHGUARD_ADMIN_PORT');
-  if (adminPort) obj(root, 'admin').port = portNumber('MOUTHGUARD_ADMIN_PORT', adminPort);
+  if (adminPort) obj(root, 'admin').port = portNumber('MOUTHGUARD_ADMIN_PORT', adminPort, 0);
   applyUpstream(root, e, origins);
   return root;
 }
@@ -85,7 +85,7 @@ function applyUpstream(root: Raw, e: (name: string) => string | undefined, origi
     upstream.host = host;
   }
   if (host) origins.set('upstream.host', 'MOUTHGUARD_UPSTREAM_HOST');
-  if (port) upstream.port = portNumber('MOUTHGUARD_UPSTREAM_PORT', port);
+  if (port) upstream.port = portNumber('MOUTHGUARD_UPSTREAM_PORT', port, 1);
   if (port) origins.set('upstream.port', 'MOUTHGUARD_UPSTREAM_PORT');
   if (secure) upstream.secure = secure;
   if (secure) origins.set('upstream.secure', 'MOUTHGUARD_UPSTREAM_SECURE');

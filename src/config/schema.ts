@@ -43,6 +43,7 @@ const trustedCidr = cidr.refine(
 );
 
 const port = z.number().int().min(0).max(65535);
+const UPSTREAM_PORT = 'expected a port number 1-65535: 587 for submission, 465 for implicit TLS, 25 for a smarthost';
 
 const listener = z
   .object({
@@ -100,7 +101,12 @@ const upstreamSmtp = z
   .object({
     type: z.literal('smtp'),
     host: z.string().min(1),
-    port: port.min(1, 'the upstream needs a real port (587 for submission, 465 for implicit TLS, 25 for a smarthost)').default(587),
+    port: z
+      .number()
+      .int()
+      .min(1, UPSTREAM_PORT)
+      .max(65535, UPSTREAM_PORT)
+      .default(587),
     secure: z.enum(['tls', 'starttls', 'none']).default('starttls'),
     allowPlaintext: z.boolean().default(false).describe('permit secure: none to a host that is not loopback'),
     auth: z

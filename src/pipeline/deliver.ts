@@ -83,7 +83,7 @@ export async function deliverLeased(deps: DeliverDeps, message: LeasedMessage, s
 
 /** First pause before recording again, doubling up to RECORD_PAUSE_MAX. */
 const RECORD_PAUSE_MIN = 500;
-const RECORD_PAUSE_MAX = 30_000;
+const RECORD_PAUSE_MAX = 5_000; // a freed disk is noticed within seconds
 /**
  * The last try must end before the lease does: one try may itself wait for the store (its lock
  * for up to 5 s, the group commit, an fsync), and once the lease ends this relay may lease the

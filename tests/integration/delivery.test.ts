@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -499,6 +501,25 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     // A poll or two later there is still one copy: the retry made nothing due.
     await sleep(1500);
     expect(h.upstream.messages.filter((m) => subjectOf(m) === 'In flight')).toHaveLength(1);
+  });
+
+  it('a command that cannot get the database\'s write lock in 5 s says what holds it up', { timeout: 30_000 }, async () => {
+    const r = await relayWithUpstreamDown();
+    const id = await submit(r.port('plain'), 'Locked out');
+    await r.stop();
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(join(r.dataDir, 'mouthguard.db'))}); db.prepare('BEGIN IMMEDIATE').run(); console.log('locked'); setTimeout(() => db.close(), 9000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanups.push(async () => {
+      holder.kill();
+      await once(holder, 'exit').catch(() => undefined);
+    });
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const retry = await runCli(['queue', 'retry', id, '--config', writeCliConfig(r.upstreamPort, r.dataDir)]);
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toContain('the database stayed locked for 5 s (another mouthguard command, an import or a backup holds its write lock)');
   });
 
   it('a lease left by a relay that is no longer running does not block retry or delete', async () => {

@@ -438,11 +438,16 @@ describe('admin endpoint (metrics, health, readiness)', () => {
     expect(Object.values(body.checks).every((v) => v === 'ok')).toBe(true);
   });
 
-  it('answers other methods with 405 and names the allowed ones', async () => {
+  it('answers other methods with 405 and names the allowed ones; an unknown path is 404 whatever the method', async () => {
     const res = await fetch(`${base}/readyz`, { method: 'POST' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
     await res.text();
+    for (const method of ['GET', 'POST']) {
+      const missing = await fetch(`${base}/nope`, { method });
+      expect(missing.status, method).toBe(404);
+      await missing.text();
+    }
   });
 
   it('/readyz is 503 while the data directory has less free space than store.minFreeSpace (commits would fail)', async () => {

@@ -463,6 +463,10 @@ describe('environment overrides', () => {
       expect(problems.join('\n')).toContain('"abc"');
       expect(problemsOf(() => load(minimal(), { [name]: '70000' })).join('\n')).toContain('70000');
     }
+    // Listeners may ask for any free port (0); the upstream needs a real one, and the message says which range.
+    expect(problemsOf(() => load(minimal(), { MOUTHGUARD_UPSTREAM_PORT: '0' })).join('\n')).toContain('expected a port number 1-65535');
+    expect(problemsOf(() => load(minimal(), { MOUTHGUARD_UPSTREAM_PORT: '-1' })).join('\n')).toContain('expected a port number 1-65535');
+    expect(() => load(minimal(), { MOUTHGUARD_ADMIN_PORT: '0' })).not.toThrow();
   });
 
   it('bad values are validated like the file, naming the dotted key', () => {
