@@ -55,8 +55,15 @@ export async function queueCommand(args: string[]): Promise<void> {
   if (state && !MESSAGE_STATES.includes(state)) throw new UsageError(`--state ${state}: expected one of ${MESSAGE_STATES.join(', ')}`);
   const config = configFrom(values.config);
   const { store } = await openStore(config);
-  /** A lease held while no relay runs was left by one that was killed: the next start releases it; so may we. */
-  const staleLeases = async () => relayHoldingDataDir(config.dataDir) === null && (await store.releaseAllLeases()) > 0;
+  /**
+   * Runs an operator action; when a lease was in the way and no relay holds the data directory,
+   * the lease was left by one that was killed: released (as the next start would) and run again.
+   */
+  const act = async <T extends string>(action: () => Promise<T>): Promise<T> => {
+    const outcome = await action();
+    if (outcome !== 'in-flight' || relayHoldingDataDir(config.dataDir) !== null) return outcome;
+    return (await store.releaseAllLeases()) > 0 ? action() : outcome;
+  };
   try {
     switch (action) {
       case 'list': {
@@ -72,16 +79,14 @@ export async function queueCommand(args: string[]): Promise<void> {
         return;
       }
       case 'retry': {
-        let outcome = await store.retryNow(id!, Date.now());
-        if (outcome === 'in-flight' && (await staleLeases())) outcome = await store.retryNow(id!, Date.now());
+        const outcome = await act(() => store.retryNow(id!, Date.now()));
         if (outcome === 'not-queued') throw new UsageError(`no queued message ${id}`);
         // Being delivered is what retry asks for: nothing to change, and no second copy.
         console.log(outcome === 'due' ? `${id} is due now` : `${id} is being delivered now; nothing changed`);
         return;
       }
       case 'delete': {
-        let outcome = await store.deleteMessage(id!, Date.now());
-        if (outcome === 'in-flight' && (await staleLeases())) outcome = await store.deleteMessage(id!, Date.now());
+        const outcome = await act(() => store.deleteMessage(id!, Date.now()));
         if (outcome === 'not-queued') throw new UsageError(`no queued message ${id}`);
         if (outcome === 'in-flight') {
           throw new UsageError(`${id} is being delivered now and cannot be deleted; see \`mouthguard queue show ${id}\` once the attempt ends`);

@@ -205,18 +205,16 @@ export class SqliteStore implements Store {
     // Chosen through the due index, then leased one by one by primary key, in one immediate
     // transaction. (A single UPDATE ... WHERE id IN (SELECT ...) cost time in proportion to the
     // whole table, finished messages kept for retention included: 0.4 ms a poll at 20,000 rows.)
-    const rows = await this.#write(() =>
-      this.#db
-        .transaction(() => {
-          const due = this.#sql(
-            `SELECT id FROM messages
-             WHERE state = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-             ORDER BY next_attempt_at LIMIT ?`,
-          ).all(now, now, limit) as { id: string }[];
-          const lease = this.#sql(`UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ? RETURNING *`);
-          return due.map(({ id }) => lease.get(owner, now + leaseMs, id) as MessageRow);
-        })
-        .immediate(),
+    const rows = await this.#write(
+      this.#immediate(() => {
+        const due = this.#sql(
+          `SELECT id FROM messages
+           WHERE state = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+           ORDER BY next_attempt_at LIMIT ?`,
+        ).all(now, now, limit) as { id: string }[];
+        const lease = this.#sql(`UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ? RETURNING *`);
+        return due.map(({ id }) => lease.get(owner, now + leaseMs, id) as MessageRow);
+      }),
     );
     return rows.map((row) => ({
       ...toSummary(row, this.#recipients(row.id)),
