@@ -21,7 +21,16 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-/** Upstream replies go into logs, the store and DSNs: one line, printable ASCII, bounded. */
+/**
+ * Upstream replies go into logs, the store and DSNs: one line, bounded, nothing that could
+ * disguise a log line (controls, bidi overrides and other format characters, unassigned code
+ * points). Text in UTF-8, which providers use for internationalised addresses, stays readable
+ * (a DSN quoting it takes RFC 6533's UTF-8 form).
+ */
 export function cleanReply(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 500);
+  const line = text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, '?')
+    .trim();
+  return line.length <= 500 ? line : Array.from(line).slice(0, 500).join(''); // whole characters
 }
