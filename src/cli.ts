@@ -48,7 +48,14 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** A mistake in how the command was typed: exit code 2, as for any usage error. */
+function isUsageMistake(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  // node:util parseArgs: an unknown option, a missing or ambiguous option value.
+  return err.name === 'UsageError' || ('code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'));
+}
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`mouthguard: ${describeError(err)}`);
-  process.exitCode = err instanceof Error && err.name === 'UsageError' ? 2 : 1;
+  process.exitCode = isUsageMistake(err) ? 2 : 1;
 });

@@ -584,6 +584,11 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     const badLimit = await runCli(['queue', 'list', '--limit', 'abc', '--config', config]);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toContain('--limit abc: expected a whole number from 1 to 100000');
+    // Options the argument parser refuses are usage mistakes too (rc 2).
+    for (const args of [['queue', 'list', '--bogus'], ['queue', 'list', '--limit', '-1']]) {
+      const parsed = await runCli([...args, '--config', config]);
+      expect(parsed.code, args.join(' ')).toBe(2);
+    }
     for (const args of [['queue'], ['queue', 'show'], ['queue', 'show', id, 'extra'], ['queue', 'frobnicate']]) {
       const usage = await runCli([...args, '--config', join(tempDir('mouthguard-none-'), 'missing.yaml')]);
       expect(usage.code, args.join(' ')).toBe(2);
