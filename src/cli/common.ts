@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { StoreLockedError } from '../store/types.js';
 
 /** A mistake on the command line: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
@@ -27,8 +28,6 @@ export function readStdin(): Promise<string> {
 
 export function describeError(err: unknown): string {
   if (err instanceof ConfigError || err instanceof UsageError) return err.message;
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_BUSY')) {
-    return 'the database stayed locked for 5 s (another mouthguard command, an import or a backup holds its write lock): try again when it has finished';
-  }
+  if (err instanceof StoreLockedError) return `${err.message}: try again when it has finished`;
   return err instanceof Error ? err.message : String(err);
 }

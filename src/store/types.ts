@@ -281,6 +281,17 @@ export interface Store extends QueueStore, HeldStore, AccountStore, PatientListS
   close(): Promise<void>;
 }
 
+/**
+ * Another process kept the store's write lock for longer than a write may wait for it (5 s):
+ * nothing was changed; trying again later can succeed.
+ */
+export class StoreLockedError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('the database stayed locked for 5 s (another mouthguard command, an import or a backup holds its write lock)', options);
+    this.name = 'StoreLockedError';
+  }
+}
+
 export class AccountExistsError extends Error {
   constructor(name: string) {
     super(`account ${name} already exists`);

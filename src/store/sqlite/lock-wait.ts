@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { StoreLockedError } from '../types.js';
 
 /**
  * How a connection waits for the database's write lock while another process (a CLI tool, an
@@ -25,22 +26,23 @@ export const WAIT_IN_PLACE: LockWait = { inPlaceMs: 5_000, budgetMs: 5_000, yiel
 /** The relay: at most 2 ms in place at a time, retried between turns of the event loop for up to 5 s in all. */
 export const WAIT_YIELDING: LockWait = { inPlaceMs: 2, budgetMs: 5_000, yielding: true };
 
-export function isLockedOut(err: unknown): boolean {
+function isLockedOut(err: unknown): boolean {
   return err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');
 }
 
 /**
  * Runs `write` (a statement or a whole transaction, which SQLite has rolled back when it failed
  * for the lock) until it gets the lock or the budget is spent, pausing 5 to 50 ms between tries.
+ * Still locked out at the end: a StoreLockedError, the store's own word for it.
  */
 export async function whenUnlocked<T>(write: () => T, wait: LockWait): Promise<T> {
-  if (!wait.yielding) return write();
   const deadline = performance.now() + wait.budgetMs;
   for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
     try {
       return write();
     } catch (err) {
-      if (!isLockedOut(err) || performance.now() + pause >= deadline) throw err;
+      if (!isLockedOut(err)) throw err;
+      if (!wait.yielding || performance.now() + pause >= deadline) throw new StoreLockedError({ cause: err });
     }
     await sleep(pause);
   }

@@ -9,7 +9,7 @@ import type { DisclaimerScope } from '../../core/disclaimer-scope.js';
 import { migrate } from './migrations.js';
 import { BodyFiles } from './body-files.js';
 import { GroupCommit } from './group-commit.js';
-import { isLockedOut, WAIT_IN_PLACE, WAIT_YIELDING, whenUnlocked, type LockWait } from './lock-wait.js';
+import { WAIT_IN_PLACE, WAIT_YIELDING, whenUnlocked, type LockWait } from './lock-wait.js';
 import { MessageBodies } from './message-bodies.js';
 import { AccountQueries } from './account-queries.js';
 import { PatientListQueries } from './patient-list-queries.js';
@@ -28,6 +28,7 @@ import {
   type BodySpool,
   type LeasedMessage,
   LeaseLostError,
+  StoreLockedError,
   type MessageState,
   type MessageSummary,
   type NewMessage,
@@ -107,7 +108,7 @@ export class SqliteStore implements Store {
         this.#bodies.committed();
       },
       () => this.#wal?.datasync() ?? Promise.resolve(),
-      { whenUnlocked: (commit) => this.#write(commit), lockedOut: isLockedOut },
+      { whenUnlocked: (commit) => this.#write(commit), lockedOut: (err) => err instanceof StoreLockedError },
     );
   }
 
