@@ -230,7 +230,7 @@ function listeningPorts(pid: number): number[] {
 }
 
 /** Does the port greet with "220 " within 2 s? (An HTTP server says nothing.) */
-function greets(port: number): Promise<boolean> {
+export function greets(port: number): Promise<boolean> {
   return new Promise((resolveGreets) => {
     const socket = connect({ port, host: '127.0.0.1' });
     let text = '';
