@@ -328,6 +328,7 @@ function table(results: ScenarioResult[]): string {
     'sink msg/s',
     'ratio',
     'postfix msg/s',
+    'postfix delivered/s',
     'relay ÷ postfix',
     'relay DATA→250 p50/p99 ms',
     'postfix DATA→250 p50/p99 ms',
@@ -347,7 +348,8 @@ function table(results: ScenarioResult[]): string {
     f0(r.sink.msgPerSec),
     `${(r.ratio * 100).toFixed(0)}%`,
     r.postfix ? f0(r.postfix.msgPerSec) : '-',
-    r.postfix ? `${((r.relay.msgPerSec / r.postfix.msgPerSec) * 100).toFixed(0)}%` : '-',
+    r.postfix ? f0(r.postfix.deliveredPerSec) : '-',
+    r.postfix ? `${((r.relay.deliveredPerSec / r.postfix.deliveredPerSec) * 100).toFixed(0)}%` : '-',
     pair(r.relay.dataTo250Ms),
     pair(r.postfix?.dataTo250Ms ?? null),
     pair(r.sink.dataTo250Ms),
@@ -376,17 +378,24 @@ interface Goal {
 /**
  * Issue 2's throughput target is "at least what Postfix with its disk queue does here": Postfix
  * in this run when it could run, else the figures the issue measured for it (850 and 600 msg/s).
+ * Compared is the rate messages get through (250 at the client and in full at the sink: the
+ * sink's count ÷ time to its last arrival), not the rate of 250s alone: Postfix answers 250
+ * faster than it delivers during a burst and queues the difference, which it cannot sustain;
+ * the relay delivers as fast as it accepts. Both rates are printed with the verdict.
  */
 function postfixBound(fallback: number): (r: ScenarioResult) => { limit: number; source: string } {
   return (r) =>
     r.postfix
-      ? { limit: r.postfix.msgPerSec, source: 'Postfix, this run' }
+      ? {
+          limit: r.postfix.deliveredPerSec,
+          source: `Postfix this run; 250s per second: relay ${f0(r.relay.msgPerSec)}, Postfix ${f0(r.postfix.msgPerSec)}`,
+        }
       : { limit: fallback, source: `the issue's Postfix figure; no Postfix here: ${noPostfix ?? '?'}` };
 }
 
 const GOALS: Goal[] = [
-  { name: 'throughput 2 KB, 10 clients', key: '2k', clients: 10, value: (r) => r.relay.msgPerSec, unit: 'msg/s', bound: postfixBound(850), atLeast: true },
-  { name: 'throughput 50 KB, 10 clients', key: '50k', clients: 10, value: (r) => r.relay.msgPerSec, unit: 'msg/s', bound: postfixBound(600), atLeast: true },
+  { name: 'throughput 2 KB, 10 clients (relayed)', key: '2k', clients: 10, value: (r) => r.relay.deliveredPerSec, unit: 'msg/s', bound: postfixBound(850), atLeast: true },
+  { name: 'throughput 50 KB, 10 clients (relayed)', key: '50k', clients: 10, value: (r) => r.relay.deliveredPerSec, unit: 'msg/s', bound: postfixBound(600), atLeast: true },
   {
     name: 'p99 end of DATA→250, 2 KB, 10 clients',
     key: '2k',
@@ -484,7 +493,7 @@ async function main(): Promise<void> {
   console.log(
     '\nrelay msg/s: 250s from the relay ÷ wall time. relay delivered/s: messages in full at the sink ÷ time to the last one.' +
       '\nDATA→250: final "." written → 250 received, at the client. 250→sink: 250 at the client → message in full at the sink.' +
-      '\nratio: relay msg/s ÷ sink msg/s (the ceiling, same load straight to the sink). relay ÷ postfix: the same load through Postfix.' +
+      '\nratio: relay msg/s ÷ sink msg/s (the ceiling, same load straight to the sink). relay ÷ postfix: delivered/s, the same load through Postfix.' +
       '\npostfix CPU: its master and daemons (user + system); relay CPU: the relay process (both threads).' +
       '\nrefused/undelivered: messages the relay refused / accepted but not at the sink 15 s after the last arrival (held or lost).',
   );
