@@ -188,19 +188,24 @@ export class FrontDoor {
   }
 
   async #onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
-    if (this.#throttle.isBlocked(session.remoteAddress)) throw new SmtpError('authThrottled');
-    const name = auth.username ?? '';
-    const account = name ? await this.deps.accounts.getAccount(name) : null;
-    const ok = await verifyPassword(auth.password ?? '', account?.passwordHash ?? (await decoyPasswordHash()));
-    if (account && ok) {
-      this.#throttle.recordSuccess(session.remoteAddress);
-      this.deps.log.info({ event: 'auth', session: session.id, user: account.name, result: 'ok' }, 'login');
-      return { name: account.name, allowedSenders: account.allowedSenders };
+    const endTurn = await this.#throttle.turn(session.remoteAddress);
+    if (!endTurn) throw new SmtpError('authThrottled');
+    try {
+      const name = auth.username ?? '';
+      const account = name ? await this.deps.accounts.getAccount(name) : null;
+      const ok = await verifyPassword(auth.password ?? '', account?.passwordHash ?? (await decoyPasswordHash()));
+      if (account && ok) {
+        this.#throttle.recordSuccess(session.remoteAddress);
+        this.deps.log.info({ event: 'auth', session: session.id, user: account.name, result: 'ok' }, 'login');
+        return { name: account.name, allowedSenders: account.allowedSenders };
+      }
+      const blocked = this.#throttle.recordFailure(session.remoteAddress);
+      this.deps.metrics.smtpAuthFailures.inc({ outcome: blocked ? 'throttled' : 'invalid' });
+      this.deps.log.warn({ event: 'auth', session: session.id, client: session.remoteAddress, result: 'failed', blocked }, 'failed login');
+      throw new SmtpError(blocked ? 'authThrottled' : 'authFailed');
+    } finally {
+      endTurn();
     }
-    const blocked = this.#throttle.recordFailure(session.remoteAddress);
-    this.deps.metrics.smtpAuthFailures.inc({ outcome: blocked ? 'throttled' : 'invalid' });
-    this.deps.log.warn({ event: 'auth', session: session.id, client: session.remoteAddress, result: 'failed', blocked }, 'failed login');
-    throw new SmtpError(blocked ? 'authThrottled' : 'authFailed');
   }
 
   async #onData(stream: Readable, session: SMTPServerSession, listener: string): Promise<string> {

@@ -281,3 +281,30 @@ describe('failed logins with a lower configured limit', () => {
     third.close();
   });
 });
+
+describe('failed logins sent in parallel', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ smtp: { limits: { authFailures: { max: 3 } } } });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('check no more passwords than the limit, and a right one in the burst does not log in', async () => {
+    const BURST = '127.0.0.3';
+    const sessions = await Promise.all(Array.from({ length: 10 }, () => overTls(h, BURST)));
+    const wrong = sessions.slice(0, 9).map((talk, i) => talk.line(authPlain(TEST_USER, `wrong-${i}`)).reply());
+    // The right password arrives while the first wrong ones are still being checked (scrypt).
+    await new Promise((r) => setTimeout(r, 20));
+    const right = sessions[9]!.line(authPlain(TEST_USER, TEST_PASSWORD)).reply();
+    const replies = await Promise.all([...wrong, right]);
+    expect(replies[9]).toMatch(/^421 4\.7\.0 /);
+    // Only the limit's worth of passwords were checked: two refused, the third blocked the address.
+    expect(replies.filter((r) => r.startsWith('535 '))).toHaveLength(2);
+    expect(replies.filter((r) => r.startsWith('421 4.7.0 '))).toHaveLength(8);
+    const failures = (await h.relay.metrics.smtpAuthFailures.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(failures).toBe(3);
+    sessions.forEach((talk) => talk.close());
+  });
+});

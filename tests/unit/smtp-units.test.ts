@@ -106,6 +106,39 @@ describe('AuthThrottle', () => {
     return { t, clock };
   }
 
+  it('lets only as many password checks run at once as could all fail within the limit', async () => {
+    const { t } = throttle();
+    const ends = await Promise.all([t.turn('192.0.2.1'), t.turn('192.0.2.1'), t.turn('192.0.2.1')]);
+    expect(ends.every((end) => end !== null)).toBe(true);
+    let fourth: (() => void) | null | 'waiting' = 'waiting';
+    void t.turn('192.0.2.1').then((end) => (fourth = end));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fourth).toBe('waiting');
+    // Other addresses do not wait.
+    expect(await t.turn('192.0.2.2')).not.toBeNull();
+    for (const end of ends) {
+      t.recordFailure('192.0.2.1');
+      end!();
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fourth).toBeNull(); // blocked while it waited
+  });
+
+  it('lets a waiting check run once a success clears the count', async () => {
+    const { t } = throttle();
+    t.recordFailure('192.0.2.1');
+    t.recordFailure('192.0.2.1');
+    const first = await t.turn('192.0.2.1');
+    let second: (() => void) | null | 'waiting' = 'waiting';
+    void t.turn('192.0.2.1').then((end) => (second = end));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(second).toBe('waiting');
+    t.recordSuccess('192.0.2.1');
+    first!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(typeof second).toBe('function');
+  });
+
   it('blocks an address after max failures within the window, for coolDown', () => {
     const { t, clock } = throttle();
     expect(t.recordFailure('192.0.2.1')).toBe(false);
