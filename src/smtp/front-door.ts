@@ -59,6 +59,9 @@ interface OpenConnection {
  * progress finishes (and its next command gets 421). Without this an idle client kept the
  * relay from stopping for the whole close timeout.
  */
+/** While a listener drains, how often sessions are looked at again: one whose transaction ended is then idle. */
+const DRAIN_SWEEP_MS = 100;
+
 function closeIdleSessions(server: SMTPServer): void {
   const connections = (server as unknown as { connections?: Set<OpenConnection> }).connections ?? new Set<OpenConnection>();
   for (const connection of connections) {
@@ -115,10 +118,17 @@ export class FrontDoor {
   async close(): Promise<void> {
     this.#listening = false;
     await Promise.all(
-      this.#servers.map(({ server }) => {
+      this.#servers.map(async ({ server }) => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         closeIdleSessions(server);
-        return closed;
+        // A transaction that finishes during the drain leaves its session idle: close it then,
+        // not at the close timeout (a client that keeps its connection open would hold the stop).
+        const sweep = setInterval(() => closeIdleSessions(server), DRAIN_SWEEP_MS);
+        try {
+          await closed;
+        } finally {
+          clearInterval(sweep);
+        }
       }),
     );
   }

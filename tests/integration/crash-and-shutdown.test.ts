@@ -336,6 +336,31 @@ describe('SIGTERM', () => {
     idle.close();
   });
 
+  it('closes a session whose transaction ends during the drain once it is idle, not at the close timeout', { timeout: 60_000 }, async () => {
+    const upstream = await startUpstream();
+    const work = tempDir();
+    const relay = await startRelay(rawTestConfig(upstream.port, join(work, 'data')), work);
+    const talk = await beginTransaction(relay.port('plain'));
+    const text = messageText('drain-then-idle');
+    talk.send(text.slice(0, 50));
+    await sleep(100);
+    const stopping = Date.now();
+    process.kill(pidOf(relay), 'SIGTERM');
+    await until(
+      () => relay.output().includes('"relay_stopping"'),
+      10_000,
+      () => `no relay_stopping in the log:\n${relay.output()}`,
+    );
+    await talk.send(`${text.slice(50)}.\r\n`).expect(/^250 2\.0\.0 Ok: queued as /);
+    // The client says nothing more and keeps the connection: the relay tells it 421 and closes.
+    expect(await talk.reply(5_000)).toMatch(/^421 4\.4\.2 /);
+    expect(await withTimeout(relay.exited, 10_000, 'relay waited for the idle session')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    talk.close();
+    const [message] = await upstream.waitFor(1, 5_000);
+    expect(subjectOf(message!)).toBe('drain-then-idle');
+  });
+
   it('answers 451 4.3.0 when the store cannot take a message, and keeps nothing of it (in the database or as a file)', { timeout: 120_000 }, async () => {
     // The store fails for real: this process holds the database's write lock longer than the
     // relay waits for it (5 s), as a stuck tool would. The relay waits off its event loop, so it
