@@ -3,6 +3,12 @@ import type { ReplyName } from '../core/replies.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
+/**
+ * A message starts with a header field (RFC 5322 2.2: a name of printable characters but the
+ * colon, then a colon). Empty DATA, or text with no header section, is not a message: the
+ * recipient's client would show no sender, and the sender rules would have no From to check.
+ */
+const HEADER_FIELD_START = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 export interface GuardLimits {
   readonly maxMessageSize: number;
@@ -15,7 +21,8 @@ export interface GuardLimits {
  * bare LF and NUL anywhere, lines over the limit, an oversized header section or message.
  * After the first violation it passes nothing more but keeps consuming, because smtp-server
  * only replies once the stream has been read to its end. It also keeps a copy of the header
- * section (bounded by maxHeaderSize) for the sender checks.
+ * section (bounded by maxHeaderSize) for the sender checks, and refuses a message that does not
+ * start with one.
  */
 export class MessageGuard extends Transform {
   violation: ReplyName | null = null;
@@ -52,6 +59,7 @@ export class MessageGuard extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (!this.violation && this.#lastByte === CR) this.violation = 'bareLineEnding';
+    if (!this.violation && !HEADER_FIELD_START.test(this.headerSection.toString('latin1', 0, 1000))) this.violation = 'noHeaders';
     done();
   }
 

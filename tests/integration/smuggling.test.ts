@@ -249,6 +249,19 @@ describe('reply codes on the wire', () => {
     talk.close();
   });
 
+  it('empty DATA, or text with no header section, is 554 5.6.0 and nothing is queued', async () => {
+    const before = queuedCount(h);
+    for (const data of ['.\r\n', '\r\njust a body\r\n.\r\n', 'just a body\r\n.\r\n']) {
+      const talk = await trustedClient(h);
+      await talk.line(`MAIL FROM:<${TEST_SENDER}>`).expect(/^250 /);
+      await talk.line('RCPT TO:<orders@lab.example>').expect(/^250 /);
+      await talk.line('DATA').expect(/^354 /);
+      await talk.send(data).expect(/^554 5\.6\.0 Message refused: no header section$/);
+      talk.close();
+    }
+    expect(queuedCount(h)).toBe(before);
+  });
+
   it('sender not allowed is 553 5.7.1 (not a derived 5.1.x), trusted or authenticated', async () => {
     const trusted = await trustedClient(h);
     await trusted.line('MAIL FROM:<someone@elsewhere.example>').expect(/^553 5\.7\.1 Sender address not allowed for this login$/);

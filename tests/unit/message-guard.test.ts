@@ -109,11 +109,22 @@ describe('MessageGuard passes CRLF-clean messages through unchanged', () => {
     expect(out.equals(msg)).toBe(true);
   });
 
-  it('an empty message is not a violation', async () => {
+  it('an empty message passes nothing and is refused: it has no header section', async () => {
     const { guard, out } = await run([]);
-    expect(guard.violation).toBeNull();
+    expect(guard.violation).toBe('noHeaders');
     expect(out.length).toBe(0);
     expect(guard.headerSection.length).toBe(0);
+  });
+
+  it('refuses text with no header section: a blank first line, or a first line that is no header field', async () => {
+    for (const text of ['\r\njust body\r\n', 'just body\r\n', ': no name\r\n\r\nbody\r\n', 'Sub ject: x\r\n\r\n']) {
+      const { guard } = await run(bytesOf(b(text)));
+      expect(guard.violation, JSON.stringify(text)).toBe('noHeaders');
+    }
+    for (const text of ['Subject: x\r\n', 'X-A:b\r\n\r\n', 'Subject : old style\r\n\r\nbody\r\n']) {
+      const { guard } = await run(bytesOf(b(text)));
+      expect(guard.violation, JSON.stringify(text)).toBeNull();
+    }
   });
 });
 
