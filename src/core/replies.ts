@@ -22,6 +22,7 @@ export const replies = {
   relayDenied: { code: 554, enhanced: '5.7.1', text: 'Relay access denied' },
   addressRouting: { code: 553, enhanced: '5.7.1', text: 'Address routing syntax is not allowed' },
   addressLiteral: { code: 553, enhanced: '5.1.3', text: 'IP address literals are not accepted' },
+  addressIncomplete: { code: 553, enhanced: '5.1.3', text: 'Address needs a local part and a domain' },
   senderNotAllowed: { code: 553, enhanced: '5.7.1', text: 'Sender address not allowed for this login' },
   fromNotAllowed: { code: 550, enhanced: '5.7.1', text: 'From address not allowed for this login' },
   parameterNotRecognized: { code: 555, enhanced: '5.5.4', text: 'Parameter not recognized' },

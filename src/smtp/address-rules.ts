@@ -9,10 +9,12 @@ import type { ReplyName } from '../core/replies.js';
  */
 export function addressRoutingProblem(address: string): ReplyName | null {
   const at = address.lastIndexOf('@');
-  if (at <= 0) return 'addressRouting';
+  if (at <= 0 || at === address.length - 1) return 'addressIncomplete';
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
-  if (domain.startsWith('[')) return 'addressLiteral';
+  // A bracketed literal, or an address written as a domain ("user@192.0.2.1"): no top-level
+  // domain is all digits (RFC 3696 2), so such a "domain" can only be meant as an address.
+  if (domain.startsWith('[') || /(?:^|\.)\d+\.?$/.test(domain)) return 'addressLiteral';
   if (/[%!@]/.test(local)) return 'addressRouting';
   return null;
 }

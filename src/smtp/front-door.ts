@@ -71,6 +71,16 @@ function closeIdleSessions(server: SMTPServer): void {
   }
 }
 
+/**
+ * AUTH PLAIN may name an identity to act as (authzid) beside the one that logs in (authcid).
+ * Many clients put their user name in the authzid and leave the authcid empty (smtp-server then
+ * logs in the authzid), or repeat it in both; naming someone else is refused.
+ */
+function actsForAnother(auth: SMTPServerAuthentication): boolean {
+  const { authzid, authcid } = auth;
+  return !!authzid && !!authcid && authzid.toLowerCase() !== authcid.toLowerCase();
+}
+
 export class FrontDoor {
   readonly #servers: { listener: BoundListener; server: SMTPServer }[] = [];
   readonly #throttle: AuthThrottle;
@@ -198,6 +208,11 @@ export class FrontDoor {
   }
 
   async #onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
+    if (actsForAnother(auth)) {
+      // RFC 4616: an account may act only as itself; no password is checked, so none is guessed.
+      this.deps.log.warn({ event: 'auth', session: session.id, client: session.remoteAddress, result: 'failed', reason: 'authzid' }, 'failed login');
+      throw new SmtpError('authFailed');
+    }
     const endTurn = await this.#throttle.turn(session.remoteAddress);
     if (!endTurn) throw new SmtpError('authThrottled');
     try {

@@ -157,6 +157,8 @@ describe.each<ClientKind>(['trusted', 'authenticated'])('a %s client', (kind) =>
     ['quoted local part hiding @', ADDRESS_TRICKS.quotedLocalPart, /^(?:553 5\.7\.1 Address routing syntax is not allowed|501 5\.1\.3 .*)$/],
     ['IPv4 literal', ADDRESS_TRICKS.ipLiteral, /^553 5\.1\.3 IP address literals are not accepted$/],
     ['IPv6 literal', 'victim@[IPv6:2001:db8::1]', /^553 5\.1\.3 IP address literals are not accepted$/],
+    ['IPv4 address as a domain', 'victim@127.0.0.1', /^553 5\.1\.3 IP address literals are not accepted$/],
+    ['domainless', 'postmaster', /^553 5\.1\.3 Address needs a local part and a domain$/],
   ])('refuses the %s recipient %s at RCPT', async (_name, address, expected) => {
     const talk = await relayingClient(h, kind);
     await talk.line(`MAIL FROM:<${TEST_SENDER}>`).expect(/^250 2\.1\.0 /);
@@ -215,6 +217,37 @@ describe.each<ClientKind>(['trusted', 'authenticated'])('a %s client', (kind) =>
       expect(address).not.toMatch(/[%!"[\]]/);
       expect(address.split('@')).toHaveLength(2);
     }
+  });
+});
+
+describe('AUTH PLAIN authorization identity (RFC 4616)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const token = (authzid: string, authcid: string, password: string) =>
+    'AUTH PLAIN ' + Buffer.from(`${authzid}\0${authcid}\0${password}`).toString('base64');
+
+  it('logs in when it is empty, the same account, or the only name given', async () => {
+    for (const [authzid, authcid] of [
+      ['', TEST_USER],
+      [TEST_USER, TEST_USER],
+      [TEST_USER, ''],
+    ] as const) {
+      const talk = await overTls(h, TRUSTED);
+      await talk.line(token(authzid, authcid, TEST_PASSWORD)).expect(/^235 2\.7\.0 /);
+      talk.close();
+    }
+  });
+
+  it('refuses to act as another identity, with the right password', async () => {
+    const talk = await overTls(h, TRUSTED);
+    await talk.line(token('someone-else', TEST_USER, TEST_PASSWORD)).expect(/^535 5\.7\.8 /);
+    talk.close();
   });
 });
 

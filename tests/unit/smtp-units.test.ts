@@ -30,10 +30,13 @@ describe('addressRoutingProblem', () => {
     }
   });
 
-  it('refuses addresses without a local part or without @', () => {
-    expect(addressRoutingProblem('@relay.test')).toBe('addressRouting');
-    expect(addressRoutingProblem('postmaster')).toBe('addressRouting');
-    expect(addressRoutingProblem('')).toBe('addressRouting');
+  it('refuses addresses without a local part, a domain or an @ (not as routing: the reply says what is missing)', () => {
+    for (const a of ['@relay.test', 'postmaster', '', 'alice@']) expect(addressRoutingProblem(a), a).toBe('addressIncomplete');
+  });
+
+  it('refuses an IP address written as a domain, as it does a literal', () => {
+    for (const a of ['alice@127.0.0.1', 'alice@192.0.2.1.', 'alice@host.123']) expect(addressRoutingProblem(a), a).toBe('addressLiteral');
+    for (const a of ['alice@123.example', 'alice@3com.test', 'alice@x1.co.uk']) expect(addressRoutingProblem(a), a).toBeNull();
   });
 
   it('refuses IP address literals, IPv4 and IPv6', () => {
