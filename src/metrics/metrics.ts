@@ -154,7 +154,11 @@ export function createMetrics(registry: Registry = new Registry()) {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Process metrics (RSS, event loop lag, GC) with the project prefix. */
+/**
+ * Process metrics (RSS, event loop lag, GC) with the project prefix: prom-client's names
+ * already start with their subsystem (`process_cpu_…`, `nodejs_heap_…`), so these read
+ * `mouthguard_process_cpu_user_seconds_total`, `mouthguard_nodejs_eventloop_lag_seconds`.
+ */
 export function collectProcessMetrics(registry: Registry): void {
-  collectDefaultMetrics({ register: registry, prefix: 'mouthguard_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'mouthguard_' });
 }

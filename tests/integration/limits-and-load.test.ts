@@ -496,7 +496,9 @@ describe('admin endpoint (metrics, health, readiness)', () => {
       expect(sample(text, `mouthguard_smtp_receive_stage_seconds_sum{stage="${stage}"}`), stage).toBeGreaterThan(0);
     }
     expect(sample(text, 'mouthguard_smtp_commit_seconds_count')).toBe(3);
-    expect(text).toMatch(/^mouthguard_process_/m);
+    expect(text).toMatch(/^mouthguard_process_resident_memory_bytes \d/m);
+    expect(text).toMatch(/^mouthguard_nodejs_eventloop_lag_seconds \d/m);
+    expect(text).not.toMatch(/mouthguard_process_process_|mouthguard_process_nodejs_/);
     // Labels are bounded enums: no address (or anything with an @) ever appears.
     expect(text).not.toContain('@');
     expect(text).not.toContain('lab.example');
