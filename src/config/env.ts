@@ -49,23 +49,31 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, source: 
   if (domains) obj(root, 'practice').domains = list(domains);
   if (domains) origins.set('practice.domains', 'MOUTHGUARD_PRACTICE_DOMAINS');
   const smtpPort = e('MOUTHGUARD_SMTP_PORT');
-  if (smtpPort) setSubmissionPort(obj(root, 'smtp'), portNumber('MOUTHGUARD_SMTP_PORT', smtpPort, 0));
+  if (smtpPort) {
+    const index = setSubmissionPort(obj(root, 'smtp'), portNumber('MOUTHGUARD_SMTP_PORT', smtpPort, 0));
+    origins.set(`smtp.listeners.${index}.port`, 'MOUTHGUARD_SMTP_PORT');
+  }
   const trusted = e('MOUTHGUARD_TRUSTED_NETWORKS');
   if (trusted) obj(root, 'smtp').trustedNetworks = list(trusted);
   if (trusted) origins.set('smtp.trustedNetworks', 'MOUTHGUARD_TRUSTED_NETWORKS');
   const adminPort = e('MOUTHGUARD_ADMIN_PORT');
   if (adminPort) obj(root, 'admin').port = portNumber('MOUTHGUARD_ADMIN_PORT', adminPort, 0);
+  if (adminPort) origins.set('admin.port', 'MOUTHGUARD_ADMIN_PORT');
   applyUpstream(root, e, origins);
   return root;
 }
 
-/** MOUTHGUARD_SMTP_PORT moves the STARTTLS submission listener (created if absent). */
-function setSubmissionPort(smtp: Raw, port: number): void {
+/** MOUTHGUARD_SMTP_PORT moves the STARTTLS submission listener (created if absent); its index. */
+function setSubmissionPort(smtp: Raw, port: number): number {
   const listeners = Array.isArray(smtp.listeners) ? (smtp.listeners as Raw[]) : [];
-  const submission = listeners.find((l) => l && l.mode === 'starttls');
-  if (submission) submission.port = port;
-  else listeners.unshift({ name: 'submission', port, mode: 'starttls' });
+  let index = listeners.findIndex((l) => l && l.mode === 'starttls');
+  if (index >= 0) listeners[index]!.port = port;
+  else {
+    listeners.unshift({ name: 'submission', port, mode: 'starttls' });
+    index = 0;
+  }
   smtp.listeners = listeners;
+  return index;
 }
 
 function applyUpstream(root: Raw, e: (name: string) => string | undefined, origins: EnvOrigins): void {

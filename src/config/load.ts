@@ -44,7 +44,9 @@ export function validateConfig(raw: unknown, source: string, origins: EnvOrigins
 
 /**
  * A problem with a key an environment variable set is reported against the variable: the
- * value is not in the file, and the fix is to unset or correct the variable.
+ * value is not in the file, and the fix is to unset or correct the variable. So is a key
+ * missing from a mapping a variable created (upstream.auth from MOUTHGUARD_UPSTREAM_PASS
+ * alone), and a clash with a key a variable set that the problem names (another listener).
  */
 function withOrigin(issue: z.core.$ZodIssue, problem: string, origins: EnvOrigins): string {
   const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
@@ -52,12 +54,30 @@ function withOrigin(issue: z.core.$ZodIssue, problem: string, origins: EnvOrigin
     for (const [key, variable] of origins) {
       // The key itself, or an item of a list it set (smtp.trustedNetworks.1).
       if (path === key || (path.startsWith(`${key}.`) && /^\d+$/.test(path.slice(key.length + 1)))) {
-        const fix = issue.code === 'unrecognized_keys' ? problem.replace(/: remove it or fix its spelling.*$/, ': not used with this configuration') : problem;
-        return `${fix} (set by ${variable}: correct or unset it)`;
+        return issue.code === 'unrecognized_keys' ? unusedKey(issue, problem, variable) : `${problem} (set by ${variable}: correct or unset it)`;
+      }
+      if (issue.input === undefined && path.slice(0, path.lastIndexOf('.')) === key) {
+        return `${problem} (${key} was made by ${variable}: set this too, or unset ${variable})`;
       }
     }
   }
+  for (const [key, variable] of origins) {
+    // "smtp.listeners[0] listens on this port": the port of smtp.listeners.0 came from a variable.
+    const named = key.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+    if (named === key) continue; // only list items are named this way (smtp.listeners[0])
+    const owner = named.slice(0, named.lastIndexOf('.'));
+    if (problem.includes(named) || (owner.endsWith(']') && problem.includes(owner))) return `${problem} (${named} is set by ${variable})`;
+  }
   return problem;
+}
+
+/** A key a variable set that this configuration does not take (an SMTP setting over a capture upstream). */
+function unusedKey(issue: z.core.$ZodIssue, problem: string, variable: string): string {
+  const unused = problem.replace(/: remove it or fix its spelling.*$/, '');
+  const type = issue.path.join('.') === 'upstream' ? (issue.input as { type?: unknown } | undefined)?.type : undefined;
+  return type === 'capture'
+    ? `${unused}: not used by the capture upstream (set by ${variable}: unset it, or set MOUTHGUARD_UPSTREAM_HOST for an SMTP upstream)`
+    : `${unused}: not used with this configuration (set by ${variable}: correct or unset it)`;
 }
 
 function readYaml(path: string): unknown {

@@ -379,17 +379,39 @@ describe('environment overrides', () => {
     expect(networks).toEqual([expect.stringMatching(/^smtp\.trustedNetworks\.0: .*\(set by MOUTHGUARD_TRUSTED_NETWORKS/)]);
     // Credentials for a capture upstream: not a spelling mistake in the file.
     const auth = problemsOf(() => load(capture, { MOUTHGUARD_UPSTREAM_USER: 'u' }));
-    expect(auth).toEqual(['unknown key upstream.auth: not used with this configuration (set by MOUTHGUARD_UPSTREAM_USER: correct or unset it)']);
+    expect(auth).toEqual([
+      'unknown key upstream.auth: not used by the capture upstream (set by MOUTHGUARD_UPSTREAM_USER: unset it, or set MOUTHGUARD_UPSTREAM_HOST for an SMTP upstream)',
+    ]);
     // A password from the file is not blamed on the user name from the environment.
     const filePass = problemsOf(() =>
       load({ ...capture, upstream: { type: 'smtp', host: 'h.example', auth: { pass: 12 } } }, { MOUTHGUARD_UPSTREAM_USER: 'u' }),
     );
     expect(filePass.find((p) => p.startsWith('upstream.auth.pass'))).not.toMatch(/set by/);
     const envPass = problemsOf(() => load({ ...capture, upstream: { type: 'capture' } }, { MOUTHGUARD_UPSTREAM_PASS: 'p' }));
-    expect(envPass).toEqual(['unknown key upstream.auth: not used with this configuration (set by MOUTHGUARD_UPSTREAM_PASS: correct or unset it)']);
+    expect(envPass).toEqual([
+      'unknown key upstream.auth: not used by the capture upstream (set by MOUTHGUARD_UPSTREAM_PASS: unset it, or set MOUTHGUARD_UPSTREAM_HOST for an SMTP upstream)',
+    ]);
     // A mistake in the file itself is still the file's.
     const fileMistake = problemsOf(() => load({ ...capture, admin: { port: 'x' } }, { MOUTHGUARD_UPSTREAM_USER: 'u', MOUTHGUARD_UPSTREAM_HOST: 'h.example' }));
     expect(fileMistake.find((p) => p.startsWith('admin.port'))).not.toMatch(/set by/);
+  });
+
+  it('names the variable when its value clashes with a key from the file, or made a mapping that lacks a key', () => {
+    const base = { ...minimal(), smtp: { listeners: [{ port: 2587, mode: 'starttls', host: '127.0.0.1' }] }, admin: { host: '127.0.0.1', port: 8025 } };
+    // The variable's port is the other side of the clash: the problem is reported at admin.port.
+    expect(problemsOf(() => load(base, { MOUTHGUARD_SMTP_PORT: '8025' }))).toEqual([
+      expect.stringMatching(/^admin\.port: .*smtp\.listeners\[0\] listens on this port.*\(smtp\.listeners\[0\]\.port is set by MOUTHGUARD_SMTP_PORT\)$/),
+    ]);
+    expect(problemsOf(() => load(base, { MOUTHGUARD_ADMIN_PORT: '2587' }))).toEqual([
+      expect.stringMatching(/^admin\.port: .*\(set by MOUTHGUARD_ADMIN_PORT: correct or unset it\)$/),
+    ]);
+    const passOnly = problemsOf(() => load(base, { MOUTHGUARD_UPSTREAM_HOST: 'h.example', MOUTHGUARD_UPSTREAM_PASS: 'secret-pass' }));
+    expect(passOnly).toEqual([
+      expect.stringMatching(/^upstream\.auth\.user: .*\(upstream\.auth was made by MOUTHGUARD_UPSTREAM_PASS: set this too, or unset MOUTHGUARD_UPSTREAM_PASS\)$/),
+    ]);
+    expect(passOnly.join('\n')).not.toContain('secret-pass');
+    const secureOverCapture = problemsOf(() => load({ ...minimal(), upstream: { type: 'capture' } }, { MOUTHGUARD_UPSTREAM_SECURE: 'tls' }));
+    expect(secureOverCapture).toEqual([expect.stringMatching(/^unknown key upstream\.secure: not used by the capture upstream \(set by MOUTHGUARD_UPSTREAM_SECURE: unset it, or set MOUTHGUARD_UPSTREAM_HOST/)]);
   });
 
   it('MOUTHGUARD_SMTP_PORT moves the STARTTLS listener, leaving the others', () => {
