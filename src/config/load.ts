@@ -131,9 +131,13 @@ function fixFor(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `expected ${issue.expected}`;
     case 'too_small':
+      // The schema's own words when it has them (zod's default messages begin "Too small").
+      if (!issue.message.startsWith('Too small')) return issue.message;
+      if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
       return `must be at least ${String(issue.minimum)}${issue.origin === 'array' ? ' entries' : ''}`;
     case 'too_big':
-      return `must be at most ${String(issue.maximum)}`;
+      if (!issue.message.startsWith('Too big')) return issue.message;
+      return `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':

@@ -160,6 +160,17 @@ describe('error messages name the dotted key and the bad value', () => {
   });
 });
 
+describe('limits are worded for what they bound', () => {
+  it("keeps the schema's own words, and says an empty string must not be empty", () => {
+    expect(problemsOfRaw({ ...minimal(), upstream: { type: 'smtp', host: 'h.example', port: 0 } })).toEqual([
+      expect.stringMatching(/^upstream\.port: got 0; expected a port number 1-65535/),
+    ]);
+    expect(problemsOfRaw({ ...minimal(), upstream: { type: 'smtp', host: 'h.example', auth: { user: 'u', pass: '' } } })).toEqual([
+      'upstream.auth.pass: got a string (not shown: it may be a secret); must not be empty',
+    ]);
+  });
+});
+
 describe('unknown keys are refused at any depth', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['top level', { ...minimal(), smpt: {} }, 'smpt'],
