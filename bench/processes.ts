@@ -9,6 +9,17 @@ import { PRACTICE_DOMAIN } from './messages.js';
 
 /** The built CLI and sink, relative to dist/bench/. */
 export const CLI = resolve(import.meta.dirname, '../src/cli.js');
+
+/**
+ * The Node flags the relay ships with: every launcher (npm scripts, Dockerfile, the bin) starts
+ * it with those on the CLI's first line, and so does the bench. --node-args come after them
+ * and win.
+ */
+export function shippedNodeFlags(): string[] {
+  const firstLine = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
+  const flags = /^#!\/usr\/bin\/env -S node\b(.*)$/.exec(firstLine)?.[1] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
+}
 const SINK = resolve(import.meta.dirname, 'sink.js');
 
 /** Waits for a child's exit; SIGKILL (by its PID) if SIGTERM has not ended it in time. */
@@ -120,7 +131,7 @@ export class RelayProcess {
     const config = merged(base, options.configOverrides ?? {});
     const configPath = join(options.dir, 'mouthguard.yaml');
     writeFileSync(configPath, stringify(config));
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'start', '--config', configPath], {
+    const child = spawn(process.execPath, [...shippedNodeFlags(), ...(options.nodeArgs ?? []), CLI, 'start', '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: options.dir,
     });

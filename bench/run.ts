@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nowMs, percentile, sortedCopy } from './clock.js';
 import { RECIPIENT, SENDER, attachmentMessage, htmlMessage, idHeader, textMessage, type BenchMessage } from './messages.js';
-import { RelayProcess, Sink } from './processes.js';
+import { RelayProcess, Sink, shippedNodeFlags } from './processes.js';
 import { PostfixProcess, postfixUnavailable } from './postfix.js';
 import { SmtpClient } from './smtp-client.js';
 import { benchInspection, type InspectionBench } from './inspection.js';
@@ -444,7 +444,8 @@ async function main(): Promise<void> {
   if (list.length === 0) throw new Error(`--only=${opts.only ?? ''} matches no scenario`);
   console.log(`Mouthguard bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`);
   console.log(
-    `relay: real process (dist/src/cli.js), durable SQLite queue (fsync before 250), log level ${opts['relay-log']}, ` +
+    `relay: real process (node ${[...shippedNodeFlags(), ...(opts['node-args']?.split(/\s+/).filter(Boolean) ?? [])].join(' ')} dist/src/cli.js), ` +
+      `durable SQLite queue (fsync before 250), log level ${opts['relay-log']}, ` +
       `upstream pool 10 connections, delivery concurrency 50; data dir under ${tmpdir()}`,
   );
   console.log('sink: smtp-server in a child process (dist/bench/sink.js), bodies drained; load generator: this process, one reused connection per client');
