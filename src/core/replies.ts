@@ -25,6 +25,9 @@ export const replies = {
   addressIncomplete: { code: 553, enhanced: '5.1.3', text: 'Address needs a local part and a domain' },
   senderNotAllowed: { code: 553, enhanced: '5.7.1', text: 'Sender address not allowed for this login' },
   fromNotAllowed: { code: 550, enhanced: '5.7.1', text: 'From address not allowed for this login' },
+  /** The same refusals for a client trusted by its network: it has no login to speak of. */
+  senderNotAllowedHere: { code: 553, enhanced: '5.7.1', text: 'Sender address not allowed from this network' },
+  fromNotAllowedHere: { code: 550, enhanced: '5.7.1', text: 'From address not allowed from this network' },
   parameterNotRecognized: { code: 555, enhanced: '5.5.4', text: 'Parameter not recognized' },
   utf8NotDeclared: { code: 553, enhanced: '5.6.7', text: 'A non-ASCII address needs SMTPUTF8 on MAIL FROM' },
   nullSenderRefused: { code: 553, enhanced: '5.7.1', text: 'A null sender is not accepted from clients' },

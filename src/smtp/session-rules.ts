@@ -62,7 +62,7 @@ export function checkMailFrom(address: SMTPServerAddress, session: SMTPServerSes
   if (!address.address) return new SmtpError('nullSenderRefused');
   const routing = addressRoutingProblem(address.address);
   if (routing) return new SmtpError(routing, { detail: 'MAIL FROM' });
-  if (!senderAllowed(address.address, session, rules)) return new SmtpError('senderNotAllowed');
+  if (!senderAllowed(address.address, session, rules)) return new SmtpError(sessionUser(session) ? 'senderNotAllowed' : 'senderNotAllowedHere');
   return null;
 }
 
@@ -85,9 +85,10 @@ export function fromHeaderCheck(session: SMTPServerSession, rules: SessionRulesC
   return (section) => {
     const from = fromField(section);
     if (!from) return null;
-    if (from.mailboxes.length === 0) return new SmtpError('fromNotAllowed', { detail: 'From names no address' });
+    const refusal = sessionUser(session) ? 'fromNotAllowed' : 'fromNotAllowedHere';
+    if (from.mailboxes.length === 0) return new SmtpError(refusal, { detail: 'From names no address' });
     const bad = [...from.mailboxes, ...from.mentioned].find((address) => !senderAllowed(address, session, rules));
-    return bad === undefined ? null : new SmtpError('fromNotAllowed');
+    return bad === undefined ? null : new SmtpError(refusal);
   };
 }
 

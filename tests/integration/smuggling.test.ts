@@ -264,11 +264,18 @@ describe('reply codes on the wire', () => {
 
   it('sender not allowed is 553 5.7.1 (not a derived 5.1.x), trusted or authenticated', async () => {
     const trusted = await trustedClient(h);
-    await trusted.line('MAIL FROM:<someone@elsewhere.example>').expect(/^553 5\.7\.1 Sender address not allowed for this login$/);
+    await trusted.line('MAIL FROM:<someone@elsewhere.example>').expect(/^553 5\.7\.1 Sender address not allowed from this network$/);
     trusted.close();
     const authed = await authenticatedClient(h);
     await authed.line('MAIL FROM:<someone@elsewhere.example>').expect(/^553 5\.7\.1 Sender address not allowed for this login$/);
     authed.close();
+  });
+
+  it('a From header outside the practice from a trusted client is 550 5.7.1, worded for its network', async () => {
+    const talk = await trustedClient(h);
+    await openTransaction(talk);
+    await talk.send('From: CEO <ceo@bank.example>\r\nSubject: x\r\n\r\nhi\r\n.\r\n').expect(/^550 5\.7\.1 From address not allowed from this network$/);
+    talk.close();
   });
 
   it('a From header outside the login is 550 5.7.1 (not a derived 5.1.1), and nothing is queued', async () => {
