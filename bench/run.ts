@@ -233,69 +233,70 @@ async function runLoad(target: Target, port: number, scenario: Scenario, sink: S
   }
 }
 
-/** The same load through a fresh private Postfix instance (see postfix.ts). */
-async function runPostfix(scenario: Scenario, sink: Sink): Promise<Side> {
-  const dir = mkdtempSync(join(tmpdir(), 'mouthguard-bench-postfix-'));
-  let postfix: PostfixProcess | null = null;
+/**
+ * Starts a process under test in a fresh temporary directory and runs `use` on it; whatever
+ * happens, stops it (by its handle: its PID) and removes the directory. On a failure, prints the
+ * tail of its output first.
+ */
+async function withProcess<P extends { stop(): Promise<void> }, T>(
+  prefix: string,
+  start: (dir: string) => Promise<P>,
+  tail: (p: P) => string,
+  use: (p: P) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let started: P | null = null;
   try {
-    postfix = await PostfixProcess.start({ sinkPort: sink.port, dir });
-    running.add(postfix);
-    const pf = postfix;
-    return await runLoad('postfix', pf.port, scenario, sink, { cpuMs: () => pf.cpuMs(), peakRss: () => null, adminPort: null });
+    started = await start(dir);
+    running.add(started);
+    return await use(started);
   } catch (err) {
-    if (postfix) console.error(`postfix log (tail):\n${postfix.log()}`);
+    if (started) console.error(tail(started));
     throw err;
   } finally {
-    if (postfix) {
-      await postfix.stop();
-      running.delete(postfix);
+    if (started) {
+      await started.stop();
+      running.delete(started);
     }
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** The same load through a fresh private Postfix instance (see postfix.ts). */
+function runPostfix(scenario: Scenario, sink: Sink): Promise<Side> {
+  return withProcess(
+    'mouthguard-bench-postfix-',
+    (dir) => PostfixProcess.start({ sinkPort: sink.port, dir }),
+    (pf) => `postfix log (tail):\n${pf.log()}`,
+    (pf) => runLoad('postfix', pf.port, scenario, sink, { cpuMs: () => pf.cpuMs(), peakRss: () => null, adminPort: null }),
+  );
+}
+
 async function runScenario(scenario: Scenario, sink: Sink): Promise<ScenarioResult> {
   const ceiling = await runLoad('sink', sink.port, scenario, sink, null);
   const postfix = noPostfix === null ? await runPostfix(scenario, sink) : null;
-  const dir = mkdtempSync(join(tmpdir(), 'mouthguard-bench-'));
-  let relay: RelayProcess | null = null;
-  try {
-    const nodeArgs = opts.profile
-      ? // One directory per scenario and Node's default file names: each thread writes its own profile.
-        ['--cpu-prof', `--cpu-prof-dir=${join(resolve(opts.profile), `relay-${scenario.message.key}-c${scenario.clients}`)}`]
-      : [];
-    const extraArgs = opts['node-args']?.split(/\s+/).filter(Boolean) ?? [];
-    relay = await RelayProcess.start({
-      sinkPort: sink.port,
-      dir,
-      logLevel: opts['relay-log'],
-      nodeArgs: [...extraArgs, ...nodeArgs],
-      configOverrides: relayConfig,
-    });
-    running.add(relay);
-    const r = relay;
-    const viaRelay = await runLoad('relay', r.port, scenario, sink, { cpuMs: () => r.cpuMs(), peakRss: () => r.peakRss(), adminPort: r.adminPort });
-    return {
-      message: scenario.message.label,
-      key: scenario.message.key,
-      messageBytes: scenario.message.body.length,
-      clients: scenario.clients,
-      total: scenario.total,
-      relay: viaRelay,
-      sink: ceiling,
-      postfix,
-      ratio: viaRelay.msgPerSec / ceiling.msgPerSec,
-    };
-  } catch (err) {
-    if (relay) console.error(`relay output (tail):\n${relay.output().slice(-4000)}`);
-    throw err;
-  } finally {
-    if (relay) {
-      await relay.stop();
-      running.delete(relay);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const nodeArgs = opts.profile
+    ? // One directory per scenario and Node's default file names: each thread writes its own profile.
+      ['--cpu-prof', `--cpu-prof-dir=${join(resolve(opts.profile), `relay-${scenario.message.key}-c${scenario.clients}`)}`]
+    : [];
+  const extraArgs = opts['node-args']?.split(/\s+/).filter(Boolean) ?? [];
+  const viaRelay = await withProcess(
+    'mouthguard-bench-',
+    (dir) => RelayProcess.start({ sinkPort: sink.port, dir, logLevel: opts['relay-log'], nodeArgs: [...extraArgs, ...nodeArgs], configOverrides: relayConfig }),
+    (relay) => `relay output (tail):\n${relay.output().slice(-4000)}`,
+    (relay) => runLoad('relay', relay.port, scenario, sink, { cpuMs: () => relay.cpuMs(), peakRss: () => relay.peakRss(), adminPort: relay.adminPort }),
+  );
+  return {
+    message: scenario.message.label,
+    key: scenario.message.key,
+    messageBytes: scenario.message.body.length,
+    clients: scenario.clients,
+    total: scenario.total,
+    relay: viaRelay,
+    sink: ceiling,
+    postfix,
+    ratio: viaRelay.msgPerSec / ceiling.msgPerSec,
+  };
 }
 
 // ---------- output ----------
