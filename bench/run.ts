@@ -98,7 +98,7 @@ const scale = Number(opts.scale);
 if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${opts.scale}`);
 if (opts.postfix !== 'auto' && opts.postfix !== 'off') throw new Error(`--postfix must be auto or off, got ${opts.postfix}`);
 /** Why there is no Postfix baseline in this run, or null if there is one. */
-const noPostfix = opts.postfix === 'off' ? 'off (--postfix=off)' : postfixUnavailable();
+const noPostfix = opts.postfix === 'off' ? 'turned off by --postfix=off' : postfixUnavailable();
 
 /** Children to stop (by PID, through their handles) on the way out, whatever happens. */
 const running = new Set<{ stop(): Promise<void> }>();
