@@ -10,16 +10,26 @@ const USAGE = `usage:
   mouthguard queue retry ID      (deliver now)
   mouthguard queue delete ID     (drop a queued message; no bounce)`;
 
+/** A recipient still pending in a message that will not be sent (deleted, rejected) reads "not sent". */
+function recipientStatus(m: MessageSummary, status: string): string {
+  return status === 'pending' && (m.state === 'deleted' || m.state === 'rejected') ? 'not sent' : status;
+}
+
+/** "being delivered now" while an attempt's lease lasts. */
+function inFlight(m: MessageSummary, now = Date.now()): boolean {
+  return m.state === 'queued' && m.leasedUntil !== null && m.leasedUntil > now;
+}
+
 function line(m: MessageSummary): string {
   const when = new Date(m.receivedAt).toISOString();
-  const rcpts = m.recipients.map((r) => `${r.address}(${r.status})`).join(' ');
-  return `${m.id}  ${m.state.padEnd(9)} ${when}  ${String(m.size).padStart(9)}B  try ${m.attempts}  <${m.mailFrom}> -> ${rcpts}`;
+  const rcpts = m.recipients.map((r) => `${r.address}(${recipientStatus(m, r.status)})`).join(' ');
+  return `${m.id}  ${(inFlight(m) ? 'sending' : m.state).padEnd(9)} ${when}  ${String(m.size).padStart(9)}B  try ${m.attempts}  <${m.mailFrom}> -> ${rcpts}`;
 }
 
 function details(m: MessageSummary): string {
   const out = [
     `id:          ${m.id} (${m.kind})`,
-    `state:       ${m.state}`,
+    `state:       ${m.state}${inFlight(m) ? ` (being delivered now; the attempt holds it until ${new Date(m.leasedUntil!).toISOString()} at most)` : ''}`,
     `received:    ${new Date(m.receivedAt).toISOString()}${m.client ? ` from [${m.client.address}] ${m.client.user ? `login ${m.client.user}` : 'trusted network'}` : ''}`,
     `size:        ${m.size} bytes`,
     `sender:      <${m.mailFrom}>`,
@@ -28,7 +38,7 @@ function details(m: MessageSummary): string {
     `finished:    ${m.finishedAt ? new Date(m.finishedAt).toISOString() : '-'}`,
     `last error:  ${m.lastError ?? '-'}`,
     'recipients:',
-    ...m.recipients.map((r) => `  ${r.address}  ${r.status}${r.reply ? `  ${r.reply}` : ''}`),
+    ...m.recipients.map((r) => `  ${r.address}  ${recipientStatus(m, r.status)}${r.reply ? `  ${r.reply}` : ''}`),
   ];
   return out.join('\n');
 }

@@ -17,6 +17,7 @@ Accounts with no --sender may send as any address in practice.domains.`;
 const ACCOUNT_NAME = /^[A-Za-z0-9._@+'-]{1,128}$/;
 
 async function passwordFrom(values: { 'password-stdin'?: boolean; 'generate-password'?: boolean }): Promise<{ password: string; generated: boolean }> {
+  if (values['generate-password'] && values['password-stdin']) throw new UsageError('give --password-stdin or --generate-password, not both\n' + USAGE);
   if (values['generate-password']) return { password: randomBytes(18).toString('base64url'), generated: true };
   if (!values['password-stdin']) throw new UsageError('give --password-stdin (reads one line) or --generate-password\n' + USAGE);
   const [password = '', ...rest] = (await readStdin()).split(/\r?\n/);
@@ -69,7 +70,9 @@ export async function usersCommand(args: string[]): Promise<void> {
         return;
       }
       case 'list': {
-        for (const a of await store.listAccounts()) {
+        const accounts = await store.listAccounts();
+        if (accounts.length === 0) console.log('(no accounts: add one with "mouthguard users add NAME --password-stdin")');
+        for (const a of accounts) {
           const senders = a.allowedSenders.length ? a.allowedSenders.join(', ') : `(practice domains: ${config.practice.domains.join(', ')})`;
           console.log(`${a.name}\t${senders}\tcreated ${new Date(a.createdAt).toISOString()}`);
         }

@@ -96,6 +96,8 @@ export interface MessageSummary {
   readonly lastError: string | null;
   readonly finishedAt: number | null;
   readonly client: ClientInfo | null;
+  /** A delivery attempt holds the message until then (its lease; it may have ended): null if none. */
+  readonly leasedUntil: number | null;
 }
 
 /** A message a worker owns until `leaseUntil`, or until it records the attempt. */

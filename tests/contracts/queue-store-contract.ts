@@ -157,6 +157,15 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: St
         expect(await store.getMessage(newQueueId(T0))).toBeNull();
       });
 
+      it("a message's summary shows the lease an attempt holds, and none once the attempt is recorded", async () => {
+        const id = await put();
+        expect((await store.getMessage(id))!.leasedUntil).toBeNull();
+        await leaseOne('w1', T0, 1000);
+        expect((await store.getMessage(id))!.leasedUntil).toBe(T0 + 1000);
+        await store.recordAttempt(attempt(id, 'w1'));
+        expect((await store.getMessage(id))!.leasedUntil).toBeNull();
+      });
+
       it('a leased message is not leased again until its lease expires, then it is', async () => {
         const id = await put();
         await leaseOne('w1', T0, 1000);

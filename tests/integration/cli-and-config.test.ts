@@ -373,6 +373,7 @@ describe('users', () => {
     const empty = await runCli(['users', 'list', ...c]);
     expect(empty.code).toBe(0);
     expect(empty.stdout).not.toMatch(/alice|bob/);
+    expect(empty.stdout).toMatch(/^\(no accounts: add one with "mouthguard users add NAME --password-stdin"\)$/m);
   });
 
   it('--password-stdin takes one line and refuses more; names with spaces or control characters are refused', { timeout: 60_000 }, async () => {
@@ -387,6 +388,9 @@ describe('users', () => {
       const bad = await runCli(['users', 'add', name, '--generate-password', ...c]);
       expect(bad.code).toBe(2);
     }
+    const both = await runCli(['users', 'add', 'dave', '--password-stdin', '--generate-password', ...c], 'a long password\n');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/not both/);
     const listed = await runCli(['users', 'list', ...c]);
     expect(listed.stdout.trim().split('\n')).toHaveLength(1);
   });

@@ -485,6 +485,9 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     await eventually('the upstream holds the message before answering', () => arrived);
     const config = writeCliConfig(h.upstream.port, h.dataDir);
 
+    const shownInFlight = await runCli(['queue', 'show', id, '--config', config]);
+    expect(shownInFlight.stdout).toMatch(/^state: +queued \(being delivered now; the attempt holds it until \S+ at most\)$/m);
+    expect((await runCli(['queue', 'list', '--config', config])).stdout).toMatch(new RegExp(`^${id} +sending `, 'm'));
     const retry = await runCli(['queue', 'retry', id, '--config', config]);
     expect(retry.code, retry.stderr).toBe(0);
     expect(retry.stdout).toContain(`${id} is being delivered now; nothing changed`);
@@ -573,6 +576,10 @@ describe('queue CLI on the data directory of a stopped relay', () => {
     const shown = await runCli(['queue', 'show', id, '--json', '--config', config]);
     expect(shown.code, shown.stderr).toBe(0);
     expect((JSON.parse(shown.stdout) as { state: string }).state).toBe('deleted');
+    // Its recipients were never sent to: not "pending" any more.
+    const listedDeleted = await runCli(['queue', 'list', '--state', 'deleted', '--config', config]);
+    expect(listedDeleted.stdout).toMatch(/\(not sent\)/);
+    expect(listedDeleted.stdout).not.toMatch(/\(pending\)/);
 
     // Neither retry nor delete applies to a message that is no longer queued.
     const again = await runCli(['queue', 'delete', id, '--config', config]);

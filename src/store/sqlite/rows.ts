@@ -60,6 +60,7 @@ export function toSummary(row: MessageRow, recipients: RecipientRecord[]): Messa
     lastError: row.last_error,
     finishedAt: row.finished_at,
     client: row.client_json ? (JSON.parse(row.client_json) as ClientInfo) : null,
+    leasedUntil: row.lease_until,
   };
 }
 
