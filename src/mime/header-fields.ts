@@ -7,15 +7,15 @@ const libmime = new Libmime();
  * Values of the named header field in a raw header section (or a whole message), unfolded. Header names are
  * matched case-insensitively; bytes are read as latin1 so nothing is lost or re-encoded.
  */
-export function headerValues(section: Buffer, name: string): string[] {
+export function headerValues(section: Buffer, name: string | readonly string[]): string[] {
   // Saved messages may use bare LF; the header section ends at the first empty line.
   const text = section.toString('latin1').split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n(?=[ \t])/g, '');
-  const wanted = name.toLowerCase();
+  const wanted = new Set((typeof name === 'string' ? [name] : name).map((n) => n.toLowerCase()));
   const values: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     // RFC 5322 4.5.3 (obsolete syntax): white space may stand between the name and the colon.
     const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase() === wanted) values.push(line.slice(colon + 1).trim());
+    if (colon > 0 && wanted.has(line.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase())) values.push(line.slice(colon + 1).trim());
   }
   return values;
 }
@@ -32,6 +32,16 @@ export function fromAddresses(section: Buffer): string[] {
 export function fromField(section: Buffer): { mailboxes: string[]; mentioned: string[] } | null {
   const values = headerValues(section, 'from');
   return values.length === 0 ? null : { mailboxes: mailboxesIn(values), mentioned: mentionedIn(values) };
+}
+
+/**
+ * The other fields a reader's mail client may show as who sent the message: Sender (Outlook's
+ * "on behalf of") and Resent-From / Resent-Sender (a redirected message). Every address in
+ * them, and every address-shaped string, as for From.
+ */
+export function otherSenderAddresses(section: Buffer): string[] {
+  const values = headerValues(section, ['sender', 'resent-from', 'resent-sender']);
+  return values.length === 0 ? [] : [...mailboxesIn(values), ...mentionedIn(values)];
 }
 
 function mailboxesIn(values: readonly string[]): string[] {

@@ -2,7 +2,7 @@ import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { isSenderAllowed } from '../accounts/sender-rules.js';
 import { SmtpError } from '../core/smtp-error.js';
 import type { ClientInfo, Envelope } from '../core/envelope.js';
-import { fromField } from '../mime/header-fields.js';
+import { fromField, otherSenderAddresses } from '../mime/header-fields.js';
 import { addressRoutingProblem } from './address-rules.js';
 import type { TrustedNetworks } from './trusted-networks.js';
 
@@ -79,16 +79,19 @@ export function checkRcptTo(address: SMTPServerAddress, session: SMTPServerSessi
  * The From addresses must also be the login's, and so must every address-shaped string in the
  * From field (display names, comments, malformed syntax, encoded words): whatever a reader
  * might take for the sender. A From field that names no address at all is refused too. A
- * message without From is left to MAIL FROM, which was checked already.
+ * message without From is left to MAIL FROM, which was checked already. The same holds for
+ * Sender, Resent-From and Resent-Sender, which mail clients show too ("on behalf of").
  */
 export function fromHeaderCheck(session: SMTPServerSession, rules: SessionRulesConfig): (section: Buffer) => SmtpError | null {
   return (section) => {
-    const from = fromField(section);
-    if (!from) return null;
     const refusal = sessionUser(session) ? 'fromNotAllowed' : 'fromNotAllowedHere';
-    if (from.mailboxes.length === 0) return new SmtpError(refusal, { detail: 'From names no address' });
-    const bad = [...from.mailboxes, ...from.mentioned].find((address) => !senderAllowed(address, session, rules));
-    return bad === undefined ? null : new SmtpError(refusal);
+    const allowed = (address: string) => senderAllowed(address, session, rules);
+    const from = fromField(section);
+    if (from) {
+      if (from.mailboxes.length === 0) return new SmtpError(refusal, { detail: 'From names no address' });
+      if (![...from.mailboxes, ...from.mentioned].every(allowed)) return new SmtpError(refusal);
+    }
+    return otherSenderAddresses(section).every(allowed) ? null : new SmtpError(refusal, { detail: 'Sender or Resent- field' });
   };
 }
 

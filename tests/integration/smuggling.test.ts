@@ -278,6 +278,27 @@ describe('reply codes on the wire', () => {
     talk.close();
   });
 
+  it.each([
+    ['Sender', 'Sender: CEO <ceo@bank.example>'],
+    ['Resent-From', 'Resent-From: ceo@bank.example'],
+    ['Resent-Sender', 'Resent-Sender: <ceo@bank.example>'],
+    ['Sender with an address in its display name', `Sender: "ceo@bank.example" <${TEST_SENDER}>`],
+  ])('a %s field outside the login is refused with 550 5.7.1 like From, and nothing is queued', async (_name, field) => {
+    const before = queuedCount(h);
+    const talk = await authenticatedClient(h);
+    await openTransaction(talk);
+    await talk.send(`From: <${TEST_SENDER}>\r\n${field}\r\nSubject: x\r\n\r\nhi\r\n.\r\n`).expect(/^550 5\.7\.1 From address not allowed for this login$/);
+    talk.close();
+    expect(queuedCount(h)).toBe(before);
+  });
+
+  it("a Sender or Resent-From field with the login's own address is accepted", async () => {
+    const talk = await authenticatedClient(h);
+    await openTransaction(talk);
+    await talk.send(`From: <${TEST_SENDER}>\r\nSender: Reception <${TEST_SENDER}>\r\nResent-From: ${TEST_SENDER}\r\nSubject: x\r\n\r\nhi\r\n.\r\n`).expect(QUEUED);
+    talk.close();
+  });
+
   it('a From header outside the login is 550 5.7.1 (not a derived 5.1.1), and nothing is queued', async () => {
     const before = queuedCount(h);
     const talk = await authenticatedClient(h);
