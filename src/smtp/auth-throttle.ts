@@ -37,17 +37,23 @@ export class AuthThrottle {
         checks = { running: 0, waiting: [] };
         this.#checks.set(address, checks);
       }
-      if (this.#failures(address) + checks.running < this.limits.max) {
+      // One check at a time is always allowed: its failure blocks the address again if need be
+      // (after a cool-down shorter than the window, the old failures still count).
+      if (checks.running === 0 || this.#failures(address) + checks.running < this.limits.max) {
         checks.running++;
-        return () => this.#endTurn(address);
+        let ended = false;
+        return () => {
+          if (ended) return;
+          ended = true;
+          this.#endTurn(address);
+        };
       }
       await new Promise<void>((wake) => checks.waiting.push(wake));
     }
   }
 
   #endTurn(address: string): void {
-    const checks = this.#checks.get(address);
-    if (!checks) return;
+    const checks = this.#checks.get(address)!;
     checks.running--;
     // Every waiter looks again: a success may have cleared the count, a failure may have blocked.
     for (const wake of checks.waiting.splice(0)) wake();

@@ -54,14 +54,14 @@ interface OpenConnection {
   close(): void;
 }
 
+/** While a listener drains, how often sessions are looked at again: one whose transaction ended is then idle. */
+const DRAIN_SWEEP_MS = 100;
+
 /**
  * On stop, sessions with no transaction open are told 421 and closed at once; a transaction in
  * progress finishes (and its next command gets 421). Without this an idle client kept the
  * relay from stopping for the whole close timeout.
  */
-/** While a listener drains, how often sessions are looked at again: one whose transaction ended is then idle. */
-const DRAIN_SWEEP_MS = 100;
-
 function closeIdleSessions(server: SMTPServer): void {
   const connections = (server as unknown as { connections?: Set<OpenConnection> }).connections ?? new Set<OpenConnection>();
   for (const connection of connections) {
@@ -210,6 +210,8 @@ export class FrontDoor {
   async #onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
     if (actsForAnother(auth)) {
       // RFC 4616: an account may act only as itself; no password is checked, so none is guessed.
+      if (this.#throttle.isBlocked(session.remoteAddress)) throw new SmtpError('authThrottled');
+      this.deps.metrics.smtpAuthFailures.inc({ outcome: 'invalid' });
       this.deps.log.warn({ event: 'auth', session: session.id, client: session.remoteAddress, result: 'failed', reason: 'authzid' }, 'failed login');
       throw new SmtpError('authFailed');
     }

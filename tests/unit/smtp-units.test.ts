@@ -127,6 +127,23 @@ describe('AuthThrottle', () => {
     expect(fourth).toBeNull(); // blocked while it waited
   });
 
+  it('after a cool-down shorter than the window, lets one check run at a time (the old failures still count)', async () => {
+    const { t, clock } = throttle({ max: 3, window: 3_600_000, coolDown: 60_000 });
+    for (let i = 0; i < 3; i++) t.recordFailure('192.0.2.1');
+    expect(await t.turn('192.0.2.1')).toBeNull();
+    clock.now += 61_000;
+    const first = await t.turn('192.0.2.1');
+    expect(first).not.toBeNull();
+    let second: (() => void) | null | 'waiting' = 'waiting';
+    void t.turn('192.0.2.1').then((end) => (second = end));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(second).toBe('waiting');
+    t.recordFailure('192.0.2.1'); // blocked again
+    first!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(second).toBeNull();
+  });
+
   it('lets a waiting check run once a success clears the count', async () => {
     const { t } = throttle();
     t.recordFailure('192.0.2.1');
