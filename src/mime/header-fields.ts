@@ -7,15 +7,25 @@ const libmime = new Libmime();
  * Values of the named header field in a raw header section (or a whole message), unfolded. Header names are
  * matched case-insensitively; bytes are read as latin1 so nothing is lost or re-encoded.
  */
-export function headerValues(section: Buffer, name: string | readonly string[]): string[] {
+export function headerValues(section: Buffer, name: string): string[] {
+  return headerValuesByName(section, [name]).get(name.toLowerCase()) ?? [];
+}
+
+/** The values of several header fields, read in one pass: lower-case name → values (absent: none). */
+function headerValuesByName(section: Buffer, names: readonly string[]): Map<string, string[]> {
   // Saved messages may use bare LF; the header section ends at the first empty line.
   const text = section.toString('latin1').split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n(?=[ \t])/g, '');
-  const wanted = new Set((typeof name === 'string' ? [name] : name).map((n) => n.toLowerCase()));
-  const values: string[] = [];
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const values = new Map<string, string[]>();
   for (const line of text.split(/\r?\n/)) {
     // RFC 5322 4.5.3 (obsolete syntax): white space may stand between the name and the colon.
     const colon = line.indexOf(':');
-    if (colon > 0 && wanted.has(line.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase())) values.push(line.slice(colon + 1).trim());
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase();
+    if (!wanted.has(name)) continue;
+    const list = values.get(name) ?? [];
+    list.push(line.slice(colon + 1).trim());
+    values.set(name, list);
   }
   return values;
 }
@@ -26,22 +36,26 @@ export function fromAddresses(section: Buffer): string[] {
 }
 
 /**
- * The From field as the sender rule reads it (the header section read once), or null when
- * the message has none: its mailboxes, and every address-shaped string in it.
+ * The fields a reader's mail client may show as who sent the message: From, Sender (Outlook's
+ * "on behalf of") and Resent-From / Resent-Sender (a redirected message).
  */
-export function fromField(section: Buffer): { mailboxes: string[]; mentioned: string[] } | null {
-  const values = headerValues(section, 'from');
-  return values.length === 0 ? null : { mailboxes: mailboxesIn(values), mentioned: mentionedIn(values) };
+const SENDER_FIELDS = ['from', 'sender', 'resent-from', 'resent-sender'] as const;
+
+export interface SenderField {
+  readonly name: (typeof SENDER_FIELDS)[number];
+  /** The mailboxes it names (group syntax included). */
+  readonly mailboxes: string[];
+  /** Every address-shaped string in it, encoded words decoded (display names, comments too). */
+  readonly mentioned: string[];
 }
 
-/**
- * The other fields a reader's mail client may show as who sent the message: Sender (Outlook's
- * "on behalf of") and Resent-From / Resent-Sender (a redirected message). Every address in
- * them, and every address-shaped string, as for From.
- */
-export function otherSenderAddresses(section: Buffer): string[] {
-  const values = headerValues(section, ['sender', 'resent-from', 'resent-sender']);
-  return values.length === 0 ? [] : [...mailboxesIn(values), ...mentionedIn(values)];
+/** The sender fields a message has, as the sender rule reads them (the header section read once). */
+export function senderFields(section: Buffer): SenderField[] {
+  const byName = headerValuesByName(section, SENDER_FIELDS);
+  return SENDER_FIELDS.flatMap((name) => {
+    const values = byName.get(name);
+    return values ? [{ name, mailboxes: mailboxesIn(values), mentioned: mentionedIn(values) }] : [];
+  });
 }
 
 function mailboxesIn(values: readonly string[]): string[] {

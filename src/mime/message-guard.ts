@@ -40,10 +40,11 @@ export class MessageGuard extends Transform {
     super();
   }
 
-  /** The header section (with its final empty line when the message had a body). */
+  /** The header section (with its final empty line when the message had a body); joined once, when DATA has ended. */
   get headerSection(): Buffer {
-    return Buffer.concat(this.#headerChunks);
+    return this.#section ?? Buffer.concat(this.#headerChunks);
   }
+  #section: Buffer | null = null;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.violation || chunk.length === 0) return done();
@@ -59,7 +60,8 @@ export class MessageGuard extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (!this.violation && this.#lastByte === CR) this.violation = 'bareLineEnding';
-    if (!this.violation && !HEADER_FIELD_START.test(this.headerSection.toString('latin1', 0, 1000))) this.violation = 'noHeaders';
+    this.#section = Buffer.concat(this.#headerChunks);
+    if (!this.violation && !HEADER_FIELD_START.test(this.#section.toString('latin1', 0, 1000))) this.violation = 'noHeaders';
     done();
   }
 

@@ -2,7 +2,7 @@ import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { isSenderAllowed } from '../accounts/sender-rules.js';
 import { SmtpError } from '../core/smtp-error.js';
 import type { ClientInfo, Envelope } from '../core/envelope.js';
-import { fromField, otherSenderAddresses } from '../mime/header-fields.js';
+import { senderFields } from '../mime/header-fields.js';
 import { addressRoutingProblem } from './address-rules.js';
 import type { TrustedNetworks } from './trusted-networks.js';
 
@@ -86,12 +86,11 @@ export function fromHeaderCheck(session: SMTPServerSession, rules: SessionRulesC
   return (section) => {
     const refusal = sessionUser(session) ? 'fromNotAllowed' : 'fromNotAllowedHere';
     const allowed = (address: string) => senderAllowed(address, session, rules);
-    const from = fromField(section);
-    if (from) {
-      if (from.mailboxes.length === 0) return new SmtpError(refusal, { detail: 'From names no address' });
-      if (![...from.mailboxes, ...from.mentioned].every(allowed)) return new SmtpError(refusal);
+    for (const field of senderFields(section)) {
+      if (field.mailboxes.length === 0) return new SmtpError(refusal, { detail: `${field.name} names no address` });
+      if (![...field.mailboxes, ...field.mentioned].every(allowed)) return new SmtpError(refusal, { detail: field.name });
     }
-    return otherSenderAddresses(section).every(allowed) ? null : new SmtpError(refusal, { detail: 'Sender or Resent- field' });
+    return null;
   };
 }
 

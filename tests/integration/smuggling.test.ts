@@ -283,6 +283,8 @@ describe('reply codes on the wire', () => {
     ['Resent-From', 'Resent-From: ceo@bank.example'],
     ['Resent-Sender', 'Resent-Sender: <ceo@bank.example>'],
     ['Sender with an address in its display name', `Sender: "ceo@bank.example" <${TEST_SENDER}>`],
+    ['Sender naming no address', 'Sender: The Boss'],
+    ['empty Resent-From', 'Resent-From:'],
   ])('a %s field outside the login is refused with 550 5.7.1 like From, and nothing is queued', async (_name, field) => {
     const before = queuedCount(h);
     const talk = await authenticatedClient(h);

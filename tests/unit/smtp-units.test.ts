@@ -4,7 +4,7 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from '../../src/accou
 import { isSenderAllowed, normaliseSenderRule } from '../../src/accounts/sender-rules.js';
 import type { ClientInfo } from '../../src/core/envelope.js';
 import { isQueueId, newQueueId } from '../../src/core/ids.js';
-import { fromAddresses, headerValues } from '../../src/mime/header-fields.js';
+import { fromAddresses, headerValues, senderFields } from '../../src/mime/header-fields.js';
 import { readHeaderSection } from '../../src/mime/header-section.js';
 import { receivedHeader } from '../../src/pipeline/trace-header.js';
 import { addressRoutingProblem } from '../../src/smtp/address-rules.js';
@@ -378,6 +378,16 @@ describe('headerValues and fromAddresses', () => {
   it('does not match fields whose name merely starts with the name', () => {
     const s = section('From-Other: evil@elsewhere.test', 'X-From: evil@elsewhere.test', 'From: good@practice.test');
     expect(headerValues(s, 'from')).toEqual(['good@practice.test']);
+  });
+
+  it('senderFields reads From, Sender, Resent-From and Resent-Sender in one pass, each once, in that order', () => {
+    const s = section('Resent-From: r@lab.test', 'From: a@practice.test', 'Subject: x', 'from: b@practice.test', 'Sender: The Boss');
+    expect(senderFields(s)).toEqual([
+      { name: 'from', mailboxes: ['a@practice.test', 'b@practice.test'], mentioned: ['a@practice.test', 'b@practice.test'] },
+      { name: 'sender', mailboxes: [], mentioned: [] },
+      { name: 'resent-from', mailboxes: ['r@lab.test'], mentioned: ['r@lab.test'] },
+    ]);
+    expect(senderFields(section('Subject: none'))).toEqual([]);
   });
 
   it('works on a section that ends with its blank line (as the guard keeps it)', () => {
