@@ -15,21 +15,29 @@ function recipientStatus(m: MessageSummary, status: string): string {
   return status === 'pending' && (m.state === 'deleted' || m.state === 'rejected') ? 'not sent' : status;
 }
 
-/** "being delivered now" while an attempt's lease lasts. */
-function inFlight(m: MessageSummary, now = Date.now()): boolean {
+/** A queued message an attempt's lease still holds (by a running relay, or one that was killed). */
+function leased(m: MessageSummary, now = Date.now()): boolean {
   return m.state === 'queued' && m.leasedUntil !== null && m.leasedUntil > now;
 }
 
-function line(m: MessageSummary): string {
-  const when = new Date(m.receivedAt).toISOString();
-  const rcpts = m.recipients.map((r) => `${r.address}(${recipientStatus(m, r.status)})`).join(' ');
-  return `${m.id}  ${(inFlight(m) ? 'sending' : m.state).padEnd(9)} ${when}  ${String(m.size).padStart(9)}B  try ${m.attempts}  <${m.mailFrom}> -> ${rcpts}`;
+/** What the state line adds for a leased message: being delivered now, or left by a relay that stopped. */
+function leaseNote(m: MessageSummary, relayRunning: boolean): string {
+  if (!leased(m)) return '';
+  return relayRunning
+    ? ` (being delivered now; the attempt holds it until ${new Date(m.leasedUntil!).toISOString()} at most)`
+    : ' (leased by a relay that is no longer running: released when one starts, or by queue retry)';
 }
 
-function details(m: MessageSummary): string {
+function line(m: MessageSummary, relayRunning: boolean): string {
+  const when = new Date(m.receivedAt).toISOString();
+  const rcpts = m.recipients.map((r) => `${r.address}(${recipientStatus(m, r.status)})`).join(' ');
+  return `${m.id}  ${(leased(m) && relayRunning ? 'sending' : m.state).padEnd(9)} ${when}  ${String(m.size).padStart(9)}B  try ${m.attempts}  <${m.mailFrom}> -> ${rcpts}`;
+}
+
+function details(m: MessageSummary, relayRunning: boolean): string {
   const out = [
     `id:          ${m.id} (${m.kind})`,
-    `state:       ${m.state}${inFlight(m) ? ` (being delivered now; the attempt holds it until ${new Date(m.leasedUntil!).toISOString()} at most)` : ''}`,
+    `state:       ${m.state}${leaseNote(m, relayRunning)}`,
     `received:    ${new Date(m.receivedAt).toISOString()}${m.client ? ` from [${m.client.address}] ${m.client.user ? `login ${m.client.user}` : 'trusted network'}` : ''}`,
     `size:        ${m.size} bytes`,
     `sender:      <${m.mailFrom}>`,
@@ -79,13 +87,14 @@ export async function queueCommand(args: string[]): Promise<void> {
       case 'list': {
         const limit = listLimit(values.limit);
         const messages = await store.listMessages({ state: state ?? 'queued', limit });
-        console.log(values.json ? JSON.stringify(messages, null, 2) : messages.map(line).join('\n') || '(no messages)');
+        const relayRunning = relayHoldingDataDir(config.dataDir) !== null;
+        console.log(values.json ? JSON.stringify(messages, null, 2) : messages.map((m) => line(m, relayRunning)).join('\n') || '(no messages)');
         return;
       }
       case 'show': {
         const m = await store.getMessage(id!);
         if (!m) throw new UsageError(`no message ${id}`);
-        console.log(values.json ? JSON.stringify(m, null, 2) : details(m));
+        console.log(values.json ? JSON.stringify(m, null, 2) : details(m, relayHoldingDataDir(config.dataDir) !== null));
         return;
       }
       case 'retry': {

@@ -537,6 +537,10 @@ describe('queue CLI on the data directory of a stopped relay', () => {
       await store.close();
     }
     const config = writeCliConfig(r.upstreamPort, r.dataDir);
+    // Not "being delivered": no relay runs on this data directory.
+    const shown = await runCli(['queue', 'show', id, '--config', config]);
+    expect(shown.stdout).toMatch(/^state: +queued \(leased by a relay that is no longer running: released when one starts, or by queue retry\)$/m);
+    expect((await runCli(['queue', 'list', '--config', config])).stdout).toMatch(new RegExp(`^${id} +queued `, 'm'));
     const retry = await runCli(['queue', 'retry', id, '--config', config]);
     expect(retry.code, retry.stderr).toBe(0);
     expect(retry.stdout).toContain(`${id} is due now`);
