@@ -105,19 +105,21 @@ export class PostfixProcess {
     chownSync(join(dir, 'data'), uid, -1);
     writeFileSync(join(dir, 'etc', 'main.cf'), mainCf(dir, options.sinkPort));
     writeFileSync(join(dir, 'etc', 'master.cf'), masterCf(port));
-    const instance = join(dir, 'etc');
     try {
-      execFileSync(POSTFIX, ['-c', instance, 'start'], { stdio: 'pipe', timeout: 30_000 });
+      execFileSync(POSTFIX, ['-c', join(dir, 'etc'), 'start'], { stdio: 'pipe', timeout: 30_000 });
+      const masterPid = masterPidOf(dir);
+      if (masterPid === null) throw new Error('no master.pid');
+      const instanceReady = Date.now() + 10_000;
+      while (!(await greets(port))) {
+        if (Date.now() > instanceReady) throw new Error(`not listening on ${port}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return new PostfixProcess(dir, port, masterPid);
     } catch (err) {
+      // Whatever did start is stopped before the caller removes the directory.
+      await stopInstance(dir, masterPidOf(dir));
       throw new Error(`postfix did not start: ${String(err)}\n${logTail(dir)}`);
     }
-    const masterPid = Number(readFileSync(join(dir, 'queue', 'pid', 'master.pid'), 'utf8').trim());
-    const instanceReady = Date.now() + 10_000;
-    while (!(await greets(port))) {
-      if (Date.now() > instanceReady) throw new Error(`postfix did not listen on ${port}:\n${logTail(dir)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return new PostfixProcess(dir, port, masterPid);
   }
 
   /** CPU time of the master and its daemons so far (those that ended count in the master's), in ms. */
@@ -131,16 +133,38 @@ export class PostfixProcess {
     return logTail(this.dir);
   }
 
-  /** `postfix stop` (the master ends its daemons), then SIGKILL to the master by PID if it lingers. */
-  async stop(): Promise<void> {
-    try {
-      execFileSync(POSTFIX, ['-c', join(this.dir, 'etc'), 'stop'], { stdio: 'pipe', timeout: 30_000 });
-    } catch {
-      // already stopped, or stopping failed: the PID check below decides
-    }
-    const deadline = Date.now() + 10_000;
-    while (alive(this.masterPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (alive(this.masterPid)) process.kill(this.masterPid, 'SIGKILL');
+  stop(): Promise<void> {
+    return stopInstance(this.dir, this.masterPid);
+  }
+}
+
+function masterPidOf(dir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dir, 'queue', 'pid', 'master.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `postfix stop` (the master ends its daemons); if the master lingers, SIGKILL to its process
+ * group (it called setsid: the group is its PID, and holds its daemons).
+ */
+async function stopInstance(dir: string, masterPid: number | null): Promise<void> {
+  try {
+    execFileSync(POSTFIX, ['-c', join(dir, 'etc'), 'stop'], { stdio: 'pipe', timeout: 30_000 });
+  } catch {
+    // not running, or stopping failed: the PID check below decides
+  }
+  if (masterPid === null) return;
+  const deadline = Date.now() + 10_000;
+  while (alive(masterPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (!alive(masterPid)) return;
+  try {
+    process.kill(-masterPid, 'SIGKILL');
+  } catch {
+    process.kill(masterPid, 'SIGKILL');
   }
 }
 
@@ -152,10 +176,11 @@ function logTail(dir: string): string {
   }
 }
 
+/** Running, and not a zombie waiting for a parent that does not reap it. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
