@@ -39,7 +39,16 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
 export function validateConfig(raw: unknown, source: string, origins: EnvOrigins = new Map()): Config {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.map((issue) => withOrigin(issue, describeIssue(issue), origins)));
+  throw new ConfigError(source, result.error.issues.flatMap((issue) => problemsOf(issue, origins)));
+}
+
+/** One line per problem: a mapping with several unknown keys gives a line for each, each with its own origin. */
+function problemsOf(issue: z.core.$ZodIssue, origins: EnvOrigins): string[] {
+  if (issue.code !== 'unrecognized_keys') return [withOrigin(issue, describeIssue(issue), origins)];
+  return issue.keys.map((k) => {
+    const one = { ...issue, keys: [k] };
+    return withOrigin(one, describeIssue(one), origins);
+  });
 }
 
 /**
@@ -49,16 +58,15 @@ export function validateConfig(raw: unknown, source: string, origins: EnvOrigins
  * alone), and a clash with a key a variable set that the problem names (another listener).
  */
 function withOrigin(issue: z.core.$ZodIssue, problem: string, origins: EnvOrigins): string {
-  const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
-  for (const path of paths) {
-    for (const [key, variable] of origins) {
-      // The key itself, or an item of a list it set (smtp.trustedNetworks.1).
-      if (path === key || (path.startsWith(`${key}.`) && /^\d+$/.test(path.slice(key.length + 1)))) {
-        return issue.code === 'unrecognized_keys' ? unusedKey(issue, problem, variable) : `${problem} (set by ${variable}: correct or unset it)`;
-      }
-      if (issue.input === undefined && path.slice(0, path.lastIndexOf('.')) === key) {
-        return `${problem} (${key} was made by ${variable}: set this too, or unset ${variable})`;
-      }
+  // An unknown-key issue arrives here with one key (problemsOf).
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys].join('.') : issue.path.join('.');
+  for (const [key, variable] of origins) {
+    // The key itself, or an item of a list it set (smtp.trustedNetworks.1).
+    if (path === key || (path.startsWith(`${key}.`) && /^\d+$/.test(path.slice(key.length + 1)))) {
+      return issue.code === 'unrecognized_keys' ? unusedKey(issue, problem, variable) : `${problem} (set by ${variable}: correct or unset it)`;
+    }
+    if (issue.input === undefined && path.slice(0, path.lastIndexOf('.')) === key) {
+      return `${problem} (${key} was made by ${variable}: set this too, or unset ${variable})`;
     }
   }
   for (const [key, variable] of origins) {

@@ -421,6 +421,12 @@ describe('environment overrides', () => {
       expect.stringMatching(/^upstream\.auth\.user: .*\(upstream\.auth was made by MOUTHGUARD_UPSTREAM_PASS: set this too, or unset MOUTHGUARD_UPSTREAM_PASS\)$/),
     ]);
     expect(passOnly.join('\n')).not.toContain('secret-pass');
+    // Two unknown keys from two variables: a line each, each naming its own variable.
+    const two = problemsOf(() => load({ ...minimal(), upstream: { type: 'capture' } }, { MOUTHGUARD_UPSTREAM_SECURE: 'tls', MOUTHGUARD_UPSTREAM_USER: 'u' }));
+    expect(two).toEqual([
+      expect.stringMatching(/^unknown key upstream\.secure: not used by the capture upstream \(set by MOUTHGUARD_UPSTREAM_SECURE: /),
+      expect.stringMatching(/^unknown key upstream\.auth: not used by the capture upstream \(set by MOUTHGUARD_UPSTREAM_USER: /),
+    ]);
     const secureOverCapture = problemsOf(() => load({ ...minimal(), upstream: { type: 'capture' } }, { MOUTHGUARD_UPSTREAM_SECURE: 'tls' }));
     expect(secureOverCapture).toEqual([expect.stringMatching(/^unknown key upstream\.secure: not used by the capture upstream \(set by MOUTHGUARD_UPSTREAM_SECURE: unset it, or set MOUTHGUARD_UPSTREAM_HOST/)]);
   });
