@@ -8,8 +8,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm ci applies these to node_modules (postinstall: patch-package; README, Dependencies).
+# npm ci applies patches/ to node_modules (postinstall: scripts/postinstall.js; README, Dependencies).
 COPY patches ./patches
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

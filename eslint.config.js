@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'scripts/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
