@@ -10,6 +10,7 @@ import { SmtpClient } from './smtp-client.js';
 import { benchInspection, type InspectionBench } from './inspection.js';
 import { scrapeStages, stageQuantiles, STAGES, type Stage } from './relay-stages.js';
 import { reportDisclaimerBench } from './disclaimer.js';
+import { PeakMemoryMap, type MemoryMap } from './memory-map.js';
 
 /**
  * `npm run bench`: load on the real relay process (durable queue: fsync before every 250)
@@ -45,6 +46,8 @@ type Target = 'relay' | 'sink' | 'postfix';
 interface Probe {
   cpuMs(): number;
   peakRss(): number | null;
+  /** The process to take a memory map of at its peak (large messages only: see PeakMemoryMap). */
+  readonly pid: number | null;
   /** The relay's admin port, for its own stage histograms. */
   readonly adminPort: number | null;
 }
@@ -64,6 +67,8 @@ interface Side {
   readonly toSinkMs: { p50: number; p99: number; max: number } | null;
   readonly missingAtSink: number;
   readonly peakRssBytes: number | null;
+  /** What the resident memory was made of at its heaviest reading (relay, large messages only). */
+  readonly peakMemoryMap: MemoryMap | null;
   readonly cpuMsPerMsg: number | null;
   /** The relay's own receive stages for the measured messages (its /metrics histogram; relay only). */
   readonly stagesMs: Record<Stage, { p50: number; p99: number }> | null;
@@ -199,6 +204,7 @@ async function runLoad(target: Target, port: number, scenario: Scenario, sink: S
     const adminPort = probe?.adminPort ?? null;
     const stagesBefore = adminPort !== null ? await scrapeStages(adminPort) : null;
     const cpuBefore = probe?.cpuMs() ?? 0;
+    const memoryMap = big && probe?.pid ? new PeakMemoryMap(probe.pid) : null;
     const started = nowMs();
     const sent = await drive(clients, scenario.total, (i) => ({ id: `${tag}-${i}`, message: scenario.message }));
     const wallMs = nowMs() - started;
@@ -211,6 +217,7 @@ async function runLoad(target: Target, port: number, scenario: Scenario, sink: S
       const at = arrived.get(s.id);
       return at === undefined ? [] : [at - s.replyAt];
     });
+    const peakMemoryMap = memoryMap?.stop() ?? null;
     const lastArrival = Math.max(...arrived.values());
     return {
       target,
@@ -225,6 +232,7 @@ async function runLoad(target: Target, port: number, scenario: Scenario, sink: S
       toSinkMs: target === 'sink' ? null : summary(toSink),
       missingAtSink: ok.length - arrived.size,
       peakRssBytes: probe?.peakRss() ?? null,
+      peakMemoryMap,
       cpuMsPerMsg: probe && ok.length ? (cpuAfter - cpuBefore) / ok.length : null,
       stagesMs,
     };
@@ -268,7 +276,7 @@ function runPostfix(scenario: Scenario, sink: Sink): Promise<Side> {
     'mouthguard-bench-postfix-',
     (dir) => PostfixProcess.start({ sinkPort: sink.port, dir }),
     (pf) => `postfix log (tail):\n${pf.log()}`,
-    (pf) => runLoad('postfix', pf.port, scenario, sink, { cpuMs: () => pf.cpuMs(), peakRss: () => null, adminPort: null }),
+    (pf) => runLoad('postfix', pf.port, scenario, sink, { cpuMs: () => pf.cpuMs(), peakRss: () => null, pid: null, adminPort: null }),
   );
 }
 
@@ -284,7 +292,7 @@ async function runScenario(scenario: Scenario, sink: Sink): Promise<ScenarioResu
     'mouthguard-bench-',
     (dir) => RelayProcess.start({ sinkPort: sink.port, dir, logLevel: opts['relay-log'], nodeArgs: [...extraArgs, ...nodeArgs], configOverrides: relayConfig }),
     (relay) => `relay output (tail):\n${relay.output().slice(-4000)}`,
-    (relay) => runLoad('relay', relay.port, scenario, sink, { cpuMs: () => relay.cpuMs(), peakRss: () => relay.peakRss(), adminPort: relay.adminPort }),
+    (relay) => runLoad('relay', relay.port, scenario, sink, { cpuMs: () => relay.cpuMs(), peakRss: () => relay.peakRss(), pid: relay.pid, adminPort: relay.adminPort }),
   );
   return {
     message: scenario.message.label,
@@ -311,6 +319,14 @@ function sizeLabel(bytes: number): string {
 }
 
 /** Where the relay's own time from DATA to 250 went, per scenario (its histograms: approximate). */
+function describeMemoryMap(m: MemoryMap): string {
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  return (
+    `${mb(m.total)}: main malloc arena ${mb(m.mainArena)}, anonymous (V8 heaps, other threads' arenas, stacks) ${mb(m.anonymous)}, ` +
+    `Node binary ${mb(m.nodeBinary)}, other files ${mb(m.otherFiles)}`
+  );
+}
+
 function stagesTable(results: ScenarioResult[]): string {
   const head = ['message', 'clients', ...STAGES.map((st) => `${st} p50/p99 ms`)];
   const rows = results.map((r) => [`${r.message}`, String(r.clients), ...STAGES.map((st) => pair(r.relay.stagesMs?.[st] ?? null))]);
@@ -502,6 +518,11 @@ async function main(): Promise<void> {
     console.log(`\nrelay receive stages, from its own mouthguard_smtp_receive_stage_seconds (measured messages only, interpolated within buckets):`);
     console.log(stagesTable(results));
     console.log('upload: DATA from the client into the spool. inspection: waiting for and running it. commit: to durable, before the 250.');
+    const mapped = results.filter((r) => r.relay.peakMemoryMap);
+    if (mapped.length) {
+      console.log('\nrelay peak resident memory by kind, at the heaviest of readings every 100 ms (/proc/PID/smaps; large messages only):');
+      for (const r of mapped) console.log(`  ${r.message}, ${r.clients} clients: ${describeMemoryMap(r.relay.peakMemoryMap!)}`);
+    }
   }
   const { lines, verdicts } = targetLines(results);
   lines.push(`${inspection.p50Ms <= 50 ? 'PASS' : 'MISS'}  inspection of a typical message ≤ 50 ms: p50 ${inspection.p50Ms.toFixed(1)} ms`);
