@@ -54,7 +54,8 @@ export class PeakMemoryMap {
     private readonly pid: number,
     intervalMs = 100,
   ) {
-    this.#timer = setInterval(() => this.#sample(), intervalMs);
+    // Never what keeps the bench alive: a run that fails before stop() still exits.
+    this.#timer = setInterval(() => this.#sample(), intervalMs).unref();
     this.#sample();
   }
 
@@ -63,7 +64,7 @@ export class PeakMemoryMap {
     if (now && (!this.#peak || now.total > this.#peak.total)) this.#peak = now;
   }
 
-  /** Stops sampling; the heaviest reading, if any. */
+  /** Stops sampling (again: no effect); the heaviest reading, if any. */
   stop(): MemoryMap | null {
     clearInterval(this.#timer);
     this.#sample();

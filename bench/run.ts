@@ -190,6 +190,7 @@ const small = textMessage();
 async function runLoad(target: Target, port: number, scenario: Scenario, sink: Sink, probe: Probe | null): Promise<Side> {
   const tag = `${target}-${scenario.message.key}-c${scenario.clients}`;
   const clients = await openClients(port, scenario.clients);
+  let memoryMap: PeakMemoryMap | null = null;
   try {
     // Warm-up: connections open (the relay's upstream pool too), JIT warm, queue drained.
     const big = scenario.message.body.length > 1024 * 1024;
@@ -204,7 +205,7 @@ async function runLoad(target: Target, port: number, scenario: Scenario, sink: S
     const adminPort = probe?.adminPort ?? null;
     const stagesBefore = adminPort !== null ? await scrapeStages(adminPort) : null;
     const cpuBefore = probe?.cpuMs() ?? 0;
-    const memoryMap = big && probe?.pid ? new PeakMemoryMap(probe.pid) : null;
+    memoryMap = big && probe?.pid ? new PeakMemoryMap(probe.pid) : null;
     const started = nowMs();
     const sent = await drive(clients, scenario.total, (i) => ({ id: `${tag}-${i}`, message: scenario.message }));
     const wallMs = nowMs() - started;
@@ -237,6 +238,7 @@ async function runLoad(target: Target, port: number, scenario: Scenario, sink: S
       stagesMs,
     };
   } finally {
+    memoryMap?.stop(); // also when the run failed part way
     await Promise.all(clients.map((c) => c.quit()));
   }
 }

@@ -5,13 +5,19 @@
 // carries on; the relay behaves the same, only mailsplit's line scan is slower.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { URL, fileURLToPath } from 'node:url';
 import process from 'node:process';
 
-const bin = join(import.meta.dirname, '..', 'node_modules', '.bin', process.platform === 'win32' ? 'patch-package.cmd' : 'patch-package');
-if (!existsSync(bin)) {
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tool = fileURLToPath(new URL('../node_modules/patch-package/index.js', import.meta.url));
+if (!existsSync(tool)) {
   process.stderr.write('mouthguard: patch-package is not installed (development dependencies omitted), so patches/ was not applied; see README, Dependencies\n');
   process.exit(0);
 }
-const run = spawnSync(bin, ['--error-on-fail'], { stdio: 'inherit' });
+// Run with this Node, from the project root (where patch-package looks for patches/), on any OS.
+const run = spawnSync(process.execPath, [tool, '--error-on-fail'], { cwd: root, stdio: 'inherit' });
+if (run.error || run.signal) {
+  process.stderr.write(`mouthguard: patch-package did not run to the end (${run.error?.message ?? `killed by ${run.signal}`})\n`);
+  process.exit(1);
+}
 process.exit(run.status ?? 1);

@@ -13,11 +13,16 @@ describe("the bench's memory map of the relay process (/proc/PID/smaps)", () => 
   });
 
   it('keeps the heaviest reading: a child that allocates 64 MB of Buffers shows them as anonymous or arena memory', async () => {
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => { globalThis.keep = Buffer.alloc(64 * 1024 * 1024, 1); setTimeout(() => {}, 600); }, 300)']);
+    // The child says when it holds the memory, so the test does not depend on how fast it starts.
+    const script = "process.stdin.once('data', () => { globalThis.keep = Buffer.alloc(64 * 1024 * 1024, 1); process.stdout.write('held'); }); setTimeout(() => {}, 60000);";
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
+      await once(child, 'spawn');
       const before = readMemoryMap(child.pid!)!;
       const peak = new PeakMemoryMap(child.pid!, 20);
-      await new Promise((r) => setTimeout(r, 700));
+      child.stdin.write('go');
+      await once(child.stdout, 'data');
+      await new Promise((r) => setTimeout(r, 60)); // a few readings after the allocation
       const heaviest = peak.stop()!;
       expect(heaviest.total - before.total).toBeGreaterThan(60 * 1024 * 1024);
       expect(heaviest.anonymous + heaviest.mainArena - (before.anonymous + before.mainArena)).toBeGreaterThan(60 * 1024 * 1024);

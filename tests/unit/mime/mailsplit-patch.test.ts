@@ -12,16 +12,21 @@ const root = resolve(import.meta.dirname, '../../..');
 const patchFile = readdirSync(join(root, 'patches')).find((f) => f.startsWith('@zone-eu+mailsplit+'));
 const packageDir = dirname(createRequire(import.meta.url).resolve('@zone-eu/mailsplit/package.json'));
 
-/** What the splitter emits, as comparable text: each node's header section and the bytes after it. */
+/** What the splitter emits, as comparable text: each node's header section, then its body and data runs by type. */
 async function split(message: Buffer, chunkSize: number): Promise<string[]> {
   const chunks: Buffer[] = [];
   for (let at = 0; at < message.length; at += chunkSize) chunks.push(message.subarray(at, at + chunkSize));
   const out: string[] = [];
   const splitter = Readable.from(chunks, { objectMode: false }).pipe(new Splitter());
   for await (const chunk of splitter as AsyncIterable<SplitterChunk>) {
-    if (chunk.type === 'node') out.push(`node ${chunk.getHeaders().toString('latin1')}`);
-    else if (out.length && !out[out.length - 1]!.startsWith('node ')) out[out.length - 1] += chunk.value.toString('latin1');
-    else out.push(chunk.value.toString('latin1'));
+    if (chunk.type === 'node') {
+      out.push(`node ${chunk.getHeaders().toString('latin1')}`);
+      continue;
+    }
+    // Runs of one type are joined: how they are cut into chunks follows the input's chunks.
+    const label = `${chunk.type} `;
+    if (out.length && out[out.length - 1]!.startsWith(label)) out[out.length - 1] += chunk.value.toString('latin1');
+    else out.push(label + chunk.value.toString('latin1'));
   }
   return out;
 }
