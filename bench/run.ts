@@ -320,7 +320,7 @@ function sizeLabel(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-/** Where the relay's own time from DATA to 250 went, per scenario (its histograms: approximate). */
+/** One line: the relay's heaviest memory reading, by kind of mapping. */
 function describeMemoryMap(m: MemoryMap): string {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   return (
@@ -329,6 +329,7 @@ function describeMemoryMap(m: MemoryMap): string {
   );
 }
 
+/** Where the relay's own time from DATA to 250 went, per scenario (its histograms: approximate). */
 function stagesTable(results: ScenarioResult[]): string {
   const head = ['message', 'clients', ...STAGES.map((st) => `${st} p50/p99 ms`)];
   const rows = results.map((r) => [`${r.message}`, String(r.clients), ...STAGES.map((st) => pair(r.relay.stagesMs?.[st] ?? null))]);
