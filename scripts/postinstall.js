@@ -2,7 +2,7 @@
 // Applies patches/ to node_modules (README, Dependencies) with patch-package, failing the install
 // if a patch no longer applies. patch-package is a development dependency: an install without
 // them (`npm ci --omit=dev`) has no tool to apply patches with, so it says what that means and
-// carries on; the relay behaves the same, only mailsplit's line scan is slower.
+// carries on; the relay behaves the same, only the patched byte scans (README, Dependencies) are slower.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
