@@ -18,14 +18,24 @@ const MONTH = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
 
 /** 12/03/1967, 12-03-1967, 12.03.67, 12/3/67 (day first; month first when only that is valid). */
 const NUMERIC_DMY = /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d|[/.-]\d)/g;
-/** 1967-03-12, 1967/03/12. */
-const NUMERIC_YMD = /(?<![\d/.-])(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?!\d|[/.-]\d)/g;
+/**
+ * 1967-03-12, 1967/03/12. The lookbehind stands after the first digit (the same condition on the
+ * character before it): a pattern that starts with a lookbehind stops V8 from skipping ahead to
+ * the characters a match can start with, here digits (five times slower on 41 KB of prose).
+ * Exported, as TEXT_MDY is, for the test that holds it to the plain form.
+ */
+export const NUMERIC_YMD = /(\d(?<![\d/.-]\d)\d{3})([/.-])(\d{1,2})\2(\d{1,2})(?!\d|[/.-]\d)/g;
 /** 19670312 (or 12031967). */
 const COMPACT = /(?<![\d/.-])(\d{8})(?!\d|[/.-]\d)/g;
 /** 12 Mar 1967, 12th March 1967, 12-MAR-67, 12 March, 1967. */
 const TEXT_DMY = new RegExp(`(?<![\\p{L}\\d])(\\d{1,2})(?:st|nd|rd|th)?[\\s/.-]{0,3}(?:of\\s{1,3})?${MONTH}\\.?[\\s/.,-]{0,3}(\\d{4}|'?\\d{2})(?!\\d)`, 'giu');
-/** March 12, 1967; Mar 12th 1967. */
-const TEXT_MDY = new RegExp(`(?<![\\p{L}\\d])${MONTH}\\.?\\s{1,3}(\\d{1,2})(?:st|nd|rd|th)?,?\\s{1,3}(\\d{4})(?!\\d)`, 'giu');
+/**
+ * March 12, 1967; Mar 12th 1967. Found at the day, with the month and the gap after it read
+ * backwards (group 2): V8 skips ahead to digits, where trying every letter for a month cost four
+ * times as much.
+ * Groups: day, month with the gap after it, month, year.
+ */
+export const TEXT_MDY = new RegExp(`(\\d(?<=(?<![\\p{L}\\d])(${MONTH}\\.?\\s{1,3})\\d)\\d?)(?:st|nd|rd|th)?,?\\s{1,3}(\\d{4})(?!\\d)`, 'giu');
 
 const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
 
@@ -145,11 +155,12 @@ function belongsToAnotherDate(dates: readonly DateMatch[], index: number, hit: K
 /** Every plausible birth date in the text, in order, overlaps removed (the longest at a start wins). */
 function findDates(text: string, today: Date): DateMatch[] {
   const found: DateMatch[] = [];
-  const add = (m: RegExpExecArray, day: number, month: number, yearText: string): void => {
+  const addAt = (start: number, value: string, day: number, month: number, yearText: string): void => {
     const year = fullYear(yearText, today);
     if (year === null || !isPlausible(year, month, day, today)) return;
-    found.push({ start: m.index, end: m.index + m[0].length, value: m[0], day, month, year });
+    found.push({ start, end: start + value.length, value, day, month, year });
   };
+  const add = (m: RegExpExecArray, day: number, month: number, yearText: string): void => addAt(m.index, m[0], day, month, yearText);
   for (const m of text.matchAll(NUMERIC_DMY)) {
     const a = Number(m[1]);
     const b = Number(m[3]);
@@ -163,7 +174,10 @@ function findDates(text: string, today: Date): DateMatch[] {
     else add(m, Number(s.slice(0, 2)), Number(s.slice(2, 4)), s.slice(4, 8));
   }
   for (const m of text.matchAll(TEXT_DMY)) add(m, Number(m[1]), monthNumber(m[2]!), m[3]!);
-  for (const m of text.matchAll(TEXT_MDY)) add(m, Number(m[2]), monthNumber(m[1]!), m[3]!);
+  for (const m of text.matchAll(TEXT_MDY)) {
+    const start = m.index - m[2]!.length;
+    addAt(start, text.slice(start, m.index + m[0].length), Number(m[1]), monthNumber(m[3]!), m[4]!);
+  }
   found.sort((x, y) => x.start - y.start || y.end - x.end);
   const kept: DateMatch[] = [];
   for (const d of found) {

@@ -12,6 +12,7 @@
  */
 import type { Finding } from '../core/finding.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
+import { LiteralGate } from './literal-gate.js';
 import {
   HEALTH_KEYWORDS,
   HOSPITAL_LABEL,
@@ -102,8 +103,12 @@ function tableCells(text: string, headers: readonly TableHeader[]): { value: str
   return cells;
 }
 
+/** Every label (HOSPITAL_LABEL) and column header holds one of these: without them, nothing to find. */
+const LABEL_WORDS = new LiteralGate(['hosp', 'unit', 'mrn', 'm.r.n', 'record', 'case', 'pas'], { ignoreCase: true });
+
 export const detectHospitalNumber: TextDetector = (unit: TextUnit, _context: DetectorContext): Finding[] => {
   const { text } = unit;
+  if (!LABEL_WORDS.admits(text)) return [];
   const findings: Finding[] = [];
   const seen = new Set<number>();
   let idx: Indexes | null = null;
@@ -132,20 +137,18 @@ export const detectHospitalNumber: TextDetector = (unit: TextUnit, _context: Det
     findings.push({ kind: 'hospital_number', value, confidence: scored.confidence, location: unit.location, offset, why: scored.why });
   }
 
-  if (/hosp|unit|mrn|m\.r\.n|record|case|pas/i.test(text)) {
-    const headers = findTableHeaders(text, unit.tabular);
-    for (const cell of tableCells(text, headers)) {
-      if (cell.offset < 0 || seen.has(cell.offset)) continue;
-      seen.add(cell.offset);
-      findings.push({
-        kind: 'hospital_number',
-        value: cell.value,
-        confidence: 0.93,
-        location: unit.location,
-        offset: cell.offset,
-        why: 'in a table column labelled as hospital number or MRN',
-      });
-    }
+  const headers = findTableHeaders(text, unit.tabular);
+  for (const cell of tableCells(text, headers)) {
+    if (cell.offset < 0 || seen.has(cell.offset)) continue;
+    seen.add(cell.offset);
+    findings.push({
+      kind: 'hospital_number',
+      value: cell.value,
+      confidence: 0.93,
+      location: unit.location,
+      offset: cell.offset,
+      why: 'in a table column labelled as hospital number or MRN',
+    });
   }
   return findings.sort((a, b) => a.offset - b.offset);
 };

@@ -2,6 +2,7 @@ import type { Finding } from '../core/finding.js';
 import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
 import { TextLayout, findTables, splitCells, type Table } from './text-layout.js';
 import { KeywordIndex } from './keyword-index.js';
+import { LiteralGate } from './literal-gate.js';
 
 /**
  * Patient names: a personal name where the text says it is a patient's.
@@ -48,6 +49,8 @@ const PATIENT_PHRASE =
   /(?<![\p{L}])(?:((?:our|my|your|the|this|mutual|a|new|joint)[ \t]{1,3}(?:mutual[ \t]{1,3}|new[ \t]{1,3}|joint[ \t]{1,3})?patient,?)|(patient|refer|referring|referred|regarding|concerning|re|treat|treating|treated|examined|examine))[ \t]{1,3}/giu;
 /** A personal title anywhere (Dr excluded: clinicians are mostly staff). */
 const TITLED = /(?<![\p{L}])(?:Mrs|MRS|Mr|MR|Ms|MS|Miss|MISS|Mx|MX|Master|MASTER)\.?[ \u00a0]{1,3}(?=\p{Lu})/gu;
+/** Every "Name:" label (NAME_LABEL) holds the word: without it, that pattern is not run. */
+const NAME_LABEL_GATE = new LiteralGate(['name'], { ignoreCase: true });
 
 const STOP_TOKENS = new Set(
   (
@@ -172,13 +175,13 @@ export const detectPatientName: TextDetector = (unit: TextUnit, context: Detecto
     const match = readName(nameAt, text, m.index + m[0].length, { allowSingle: true, allowComma: true });
     if (match) offer({ match, confidence: 0.95, why: "name labelled as the patient's" });
   }
-  for (const m of text.matchAll(NAME_LABEL)) {
+  for (const m of NAME_LABEL_GATE.admits(text) ? text.matchAll(NAME_LABEL) : []) {
     const at = m.index + m[0].length;
-    if (!plausibleLine(layout, at)) continue;
+    // Here and below, the name is read before the line is judged: most matches have none after them.
+    const match = readName(nameAt, text, at, { allowSingle: true, allowComma: true });
+    if (!match || !plausibleLine(layout, at)) continue;
     const lineStart = layout.lineStart(layout.lineIndexOf(m.index));
     if (OTHER_NAME_OWNER.test(text.slice(Math.max(lineStart, m.index - 25), m.index)) || /patient/iu.test(text.slice(Math.max(lineStart, m.index - 25), m.index))) continue;
-    const match = readName(nameAt, text, at, { allowSingle: true, allowComma: true });
-    if (!match) continue;
     const section = layout.section(at);
     if (section === 'patient') offer({ match, confidence: 0.92, why: "name field in the patient's details" });
     else if (section === null && identifierWords.nearest(match.start, match.end, NEAR_IDENTIFIER)) {
@@ -194,16 +197,15 @@ export const detectPatientName: TextDetector = (unit: TextUnit, context: Detecto
   }
   for (const m of text.matchAll(RE_LINE)) {
     const at = m.index + m[0].length;
-    if (!plausibleLine(layout, at)) continue;
     const match = readName(nameAt, text, at, { allowSingle: false, allowComma: true });
-    if (match) offer(gradeRe(text, match));
+    if (match && plausibleLine(layout, at)) offer(gradeRe(text, match));
   }
   for (const m of text.matchAll(PATIENT_PHRASE)) {
     const at = m.index + m[0].length;
-    if (!plausibleLine(layout, at) || layout.section(at) === 'other') continue;
     const possessive = m[1] !== undefined;
     const match = readName(nameAt, text, at, { allowSingle: false, allowComma: false });
     if (!match || (match.title === null && !possessive) || isDoctor(match)) continue;
+    if (!plausibleLine(layout, at) || layout.section(at) === 'other') continue;
     offer({ match, confidence: possessive ? 0.82 : 0.75, why: possessive ? 'name after "our patient"' : 'titled name after a patient or referral verb' });
   }
   for (const m of text.matchAll(TITLED)) {
@@ -226,9 +228,8 @@ export const detectPatientName: TextDetector = (unit: TextUnit, context: Detecto
   }
   for (const m of text.matchAll(QUOTE_ATTRIBUTION)) {
     const at = m.index + m[0].length;
-    if (!plausibleLine(layout, at)) continue;
     const match = readName(nameAt, text, at, { allowSingle: false, allowComma: false });
-    if (match && !isDoctor(match)) offer({ match, confidence: 0.65, why: 'name attributed to a quotation (a testimonial)' });
+    if (match && !isDoctor(match) && plausibleLine(layout, at)) offer({ match, confidence: 0.65, why: 'name attributed to a quotation (a testimonial)' });
   }
   for (const m of text.matchAll(UNTITLED_NAME)) {
     const at = firstNameToken(m[0]);

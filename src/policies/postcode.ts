@@ -15,12 +15,17 @@ import { KeywordIndex } from './keyword-index.js';
  * - otherwise medium.
  */
 
-/** Outward code letters and digits by position, per the Royal Mail format rules. */
-const POSTCODE = new RegExp(
-  '(?<![\\p{L}\\p{N}_\\-/@.=%+#&])' +
-    '(GIR ?0AA|' +
+/**
+ * Outward code letters and digits by position, per the Royal Mail format rules. What may not
+ * stand before the postcode is checked after it, by reading the match backwards: a pattern
+ * that starts with a lookbehind stops V8 from skipping ahead to where a match can start (twice
+ * the time on 41 KB of prose). Exported for the test that holds it to the plain form.
+ */
+export const POSTCODE = new RegExp(
+  '(GIR ?0AA|' +
     '(?:[A-PR-UWYZ][0-9][0-9]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])' +
     '[ \\t]{0,2}[0-9][ABD-HJLNP-UW-Z]{2})' +
+    '(?<=(?<![\\p{L}\\p{N}_\\-/@.=%+#&])\\1)' +
     '(?![\\p{L}\\p{N}_@]|[-/.=][\\p{L}\\p{N}])',
   'giu',
 );

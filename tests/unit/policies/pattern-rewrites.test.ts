@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { NUMERIC_YMD, TEXT_MDY } from '../../../src/policies/date-of-birth.js';
+import { LiteralGate } from '../../../src/policies/literal-gate.js';
+import { detectHospitalNumber } from '../../../src/policies/hospital-number.js';
+import { detectPatientName } from '../../../src/policies/patient-name.js';
+import { POSTCODE } from '../../../src/policies/postcode.js';
+import { everyTestMessage } from '../../helpers/eml-files.js';
+
+// Some detector patterns are written so that V8 can skip ahead through text (the lookbehind after
+// the first character, or after the whole match), and some run only behind a literal gate. Each
+// must find exactly what the plain form finds; the plain forms are written out here as the reference.
+
+const MONTH = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])';
+const PLAIN_TEXT_MDY = new RegExp(`(?<![\\p{L}\\d])${MONTH}\\.?\\s{1,3}(\\d{1,2})(?:st|nd|rd|th)?,?\\s{1,3}(\\d{4})(?!\\d)`, 'giu');
+const PLAIN_NUMERIC_YMD = /(?<![\d/.-])(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?!\d|[/.-]\d)/g;
+const PLAIN_POSTCODE = new RegExp(
+  '(?<![\\p{L}\\p{N}_\\-/@.=%+#&])(GIR ?0AA|' +
+    '(?:[A-PR-UWYZ][0-9][0-9]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])' +
+    '[ \\t]{0,2}[0-9][ABD-HJLNP-UW-Z]{2})(?![\\p{L}\\p{N}_@]|[-/.=][\\p{L}\\p{N}])',
+  'giu',
+);
+
+/** Every combination of the given parts, joined. */
+function combinations(...parts: readonly (readonly string[])[]): string[] {
+  return parts.reduce<string[]>((acc, options) => acc.flatMap((a) => options.map((o) => a + o)), ['']);
+}
+
+const corpus = everyTestMessage().map((file) => readFileSync(file, 'latin1'));
+
+/** Texts to compare on: every test message, and the synthetic cases joined three ways (apart, by line, run together). */
+function texts(synthetic: readonly string[]): string[] {
+  return [...corpus, synthetic.join(' | '), synthetic.join('\n'), synthetic.join('')];
+}
+
+function matches(pattern: RegExp, text: string, shape: (m: RegExpExecArray) => string): string[] {
+  return [...text.matchAll(pattern)].map(shape);
+}
+
+describe('detector patterns rewritten for speed', () => {
+  it('the month-first date (found at its day, the month read backwards) matches what the plain pattern matches', () => {
+    const synthetic = combinations(
+      ['', 'x', '3', ' ', '(', 'é'],
+      ['jan', 'January', 'FEB', 'Mar', 'march', 'may', 'June', 'jul', 'Sept', 'sep', 'September', 'dec'],
+      [' ', '. ', '.  ', '   ', '    ', '\t', '\n', '.'],
+      ['1', '12', '123', '3rd', '22nd,'],
+      [' ', ', ', '    '],
+      ['1987', '87', '19871'],
+    );
+    let found = 0;
+    for (const text of texts(synthetic)) {
+      const plain = matches(PLAIN_TEXT_MDY, text, (m) => [m.index, m[0], m[1], m[2], m[3]].join('|'));
+      const fast = matches(TEXT_MDY, text, (m) => {
+        const start = m.index - m[2]!.length;
+        return [start, text.slice(start, m.index + m[0].length), m[3], m[1], m[4]].join('|');
+      });
+      expect(fast).toEqual(plain);
+      found += plain.length;
+    }
+    expect(found).toBeGreaterThan(1000);
+  });
+
+  it('the year-first numeric date and the postcode match what their plain patterns match', () => {
+    const dates = combinations(['', '1', '/', '.', '-', 'a', ' '], ['1967', '196', '19671'], ['-', '/', '.'], ['03-12', '3/1', '03.12', '03-12-', '3/1/5', '12.3']);
+    const postcodes = combinations(['', 'a', '1', '-', '/', '@', '.', '=', '%', '+', '#', '&', '_', ' ', '('], ['LS1 4AP', 'ls14ap', 'GIR 0AA', 'EC1A 1BB', 'W1 1AA', 'SW1A  2AA'], ['', 'x', '-1', '.', ' ', '@']);
+    let found = 0;
+    for (const text of texts(dates)) {
+      const plain = matches(PLAIN_NUMERIC_YMD, text, (m) => `${m.index}|${m.join('|')}`);
+      expect(matches(NUMERIC_YMD, text, (m) => `${m.index}|${m.join('|')}`)).toEqual(plain);
+      found += plain.length;
+    }
+    for (const text of texts(postcodes)) {
+      const plain = matches(PLAIN_POSTCODE, text, (m) => `${m.index}|${m.join('|')}`);
+      expect(matches(POSTCODE, text, (m) => `${m.index}|${m.join('|')}`)).toEqual(plain);
+      found += plain.length;
+    }
+    expect(found).toBeGreaterThan(500);
+  });
+});
+
+describe('literal gates', () => {
+  it('admit a text holding one of the words, compared as the gated pattern compares (iu: ſ is s, the Kelvin sign k)', () => {
+    const gate = new LiteralGate(['hosp', 'm.r.n'], { ignoreCase: true });
+    expect(gate.admits('Hospital No')).toBe(true);
+    expect(gate.admits('HOSP. NO.')).toBe(true);
+    expect(gate.admits('hoſpital')).toBe(true);
+    expect(gate.admits('M.R.N: 1234567')).toBe(true);
+    expect(gate.admits('mxrxn 1234567')).toBe(false); // the dots are literal
+    expect(gate.admits('the host pays')).toBe(false);
+    expect(new LiteralGate(['kin'], { ignoreCase: true }).admits('next of \u212Ain')).toBe(true);
+    expect(new LiteralGate(['Mr'], { ignoreCase: false }).admits('mr smith')).toBe(false);
+  });
+
+  it('let through every spelling the gated patterns find', () => {
+    const none = { practicePostcodes: [], practicePhones: [], knownNames: [] };
+    for (const label of ['Hospital No', 'Hosp. no.', 'HOSPITAL NUMBER', 'Hoſpital No', 'Unit number', 'MRN', 'M.R.N', 'Medical records no', 'Case notes number', 'PAS no']) {
+      const found = detectHospitalNumber({ location: 'body:text', text: `Patient referral.\n${label}: RX1234567\n` }, none);
+      expect(found.map((f) => f.value), label).toEqual(['RX1234567']);
+    }
+    for (const label of ['Name', 'NAME', 'Full name', 'Surname', 'Forename(s)', 'ſurname']) {
+      const found = detectPatientName({ location: 'body:text', text: `Patient details\n${label}: Jane Smith\nDOB: 12/03/1967\n` }, none);
+      expect(found.map((f) => f.value), label).toContain('Jane Smith');
+    }
+  });
+});
