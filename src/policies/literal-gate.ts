@@ -12,7 +12,8 @@ export class LiteralGate {
   /** `words` are matched as the gated pattern matches them: case-insensitively (`iu`) or not (`u`). */
   constructor(words: readonly string[], options: { readonly ignoreCase: boolean }) {
     const flags = options.ignoreCase ? 'iu' : 'u';
-    this.#words = words.map((w) => new RegExp(w.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'), flags));
+    // Only the characters that have a meaning in a pattern: with the u flag any other escape ("\\-") is an error.
+    this.#words = words.map((w) => new RegExp(w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), flags));
   }
 
   /** True if the text holds one of the words (so the gated pattern may match). */

@@ -89,6 +89,10 @@ describe('literal gates', () => {
     expect(gate.admits('the host pays')).toBe(false);
     expect(new LiteralGate(['kin'], { ignoreCase: true }).admits('next of \u212Ain')).toBe(true);
     expect(new LiteralGate(['Mr'], { ignoreCase: false }).admits('mr smith')).toBe(false);
+    // Every character a word may hold is taken literally, whatever it means in a pattern.
+    const marks = new LiteralGate(['x-ray', 'a/c', '(k)', 'h&c', 'no.', '#1', 'c++', '$5', '[1]', 'a|b', 'x{2}', 'back\\slash', 'q?', '^up'], { ignoreCase: true });
+    for (const word of ['X-RAY', 'A/C', '(K)', 'H&C', 'NO.', '#1', 'C++', '$5', '[1]', 'A|B', 'X{2}', 'BACK\\SLASH', 'Q?', '^UP']) expect(marks.admits(`see ${word} here`), word).toBe(true);
+    expect(marks.admits('xray ac k hc no #2 c $ 1 ab xx back slash q up')).toBe(false);
   });
 
   it('let through every spelling the gated patterns find', () => {
@@ -96,6 +100,11 @@ describe('literal gates', () => {
     for (const label of ['Hospital No', 'Hosp. no.', 'HOSPITAL NUMBER', 'Hoſpital No', 'Unit number', 'MRN', 'M.R.N', 'Medical records no', 'Case notes number', 'PAS no']) {
       const found = detectHospitalNumber({ location: 'body:text', text: `Patient referral.\n${label}: RX1234567\n` }, none);
       expect(found.map((f) => f.value), label).toEqual(['RX1234567']);
+    }
+    // A column headed so in a table is found too, however "s" is written (the iu patterns read ſ as s).
+    for (const header of ['Hospital No', 'Hoſpital No', 'Caſe notes no', 'MRN']) {
+      const found = detectHospitalNumber({ location: 'body:text', text: `Name,${header}\nJane,RX1234567\n` }, none);
+      expect(found.map((f) => f.value), header).toEqual(['RX1234567']);
     }
     for (const label of ['Name', 'NAME', 'Full name', 'Surname', 'Forename(s)', 'ſurname']) {
       const found = detectPatientName({ location: 'body:text', text: `Patient details\n${label}: Jane Smith\nDOB: 12/03/1967\n` }, none);
