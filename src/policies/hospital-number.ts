@@ -104,7 +104,7 @@ function tableCells(text: string, headers: readonly TableHeader[]): { value: str
 }
 
 /** Every label (HOSPITAL_LABEL) and column header holds one of these: without them, nothing to find. */
-const LABEL_WORDS = new LiteralGate(['hosp', 'unit', 'mrn', 'm.r.n', 'record', 'case', 'pas'], { ignoreCase: true });
+const LABEL_WORDS = new LiteralGate(['hosp', 'unit', 'mrn', 'm.r.n', 'record', 'case', 'pas']);
 
 export const detectHospitalNumber: TextDetector = (unit: TextUnit, _context: DetectorContext): Finding[] => {
   const { text } = unit;

@@ -9,11 +9,10 @@
 export class LiteralGate {
   readonly #words: readonly RegExp[];
 
-  /** `words` are matched as the gated pattern matches them: case-insensitively (`iu`) or not (`u`). */
-  constructor(words: readonly string[], options: { readonly ignoreCase: boolean }) {
-    const flags = options.ignoreCase ? 'iu' : 'u';
+  /** `words` are matched as the gated patterns match them: case-insensitively, with the u flag (ſ is s). */
+  constructor(words: readonly string[]) {
     // Only the characters that have a meaning in a pattern: with the u flag any other escape ("\\-") is an error.
-    this.#words = words.map((w) => new RegExp(w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), flags));
+    this.#words = words.map((w) => new RegExp(w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'iu'));
   }
 
   /** True if the text holds one of the words (so the gated pattern may match). */

@@ -50,7 +50,7 @@ const PATIENT_PHRASE =
 /** A personal title anywhere (Dr excluded: clinicians are mostly staff). */
 const TITLED = /(?<![\p{L}])(?:Mrs|MRS|Mr|MR|Ms|MS|Miss|MISS|Mx|MX|Master|MASTER)\.?[ \u00a0]{1,3}(?=\p{Lu})/gu;
 /** Every "Name:" label (NAME_LABEL) holds the word: without it, that pattern is not run. */
-const NAME_LABEL_GATE = new LiteralGate(['name'], { ignoreCase: true });
+const NAME_LABEL_GATE = new LiteralGate(['name']);
 
 const STOP_TOKENS = new Set(
   (
