@@ -30,10 +30,10 @@ function sizeLabel(bytes: number): string {
 
 /** One line: the relay's heaviest memory reading, by kind of mapping. */
 export function describeMemoryMap(m: MemoryMap): string {
-  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  const inMb = (bytes: number) => `${mb(bytes)} MB`;
   return (
-    `${mb(m.total)}: main malloc arena ${mb(m.mainArena)}, anonymous (V8 heaps, other threads' arenas, stacks) ${mb(m.anonymous)}, ` +
-    `Node binary ${mb(m.nodeBinary)}, other files ${mb(m.otherFiles)}`
+    `${inMb(m.total)}: main malloc arena ${inMb(m.mainArena)}, anonymous (V8 heaps, other threads' arenas, stacks) ${inMb(m.anonymous)}, ` +
+    `Node binary ${inMb(m.nodeBinary)}, other files ${inMb(m.otherFiles)}`
   );
 }
 

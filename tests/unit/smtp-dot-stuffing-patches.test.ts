@@ -1,24 +1,15 @@
 import { randomInt } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import { describe, expect, it } from 'vitest';
 import { everyTestMessage } from '../helpers/eml-files.js';
+import { patchedPackage } from '../helpers/patched-package.js';
 
 // patches/nodemailer+<version>.patch and patches/smtp-server+<version>.patch make the two ends of
 // SMTP's dot-stuffing find line ends and line-initial dots with Buffer#indexOf instead of a
 // byte-by-byte loop in JavaScript (README, Dependencies). These tests hold the patched code to
 // RFC 5321's rules, written out independently below, on random inputs cut at random places.
-const root = resolve(import.meta.dirname, '../..');
-const require = createRequire(import.meta.url);
-const patches = readdirSync(join(root, 'patches'));
-
-function installed(name: string): { dir: string; version: string } {
-  const dir = dirname(require.resolve(`${name}/package.json`));
-  return { dir, version: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version };
-}
 
 /** What nodemailer must send for `input`: every line end as CRLF (a bare CR or LF too), a dot starting a line doubled, then the end of data. */
 function expectedStuffed(input: Buffer): string {
@@ -86,13 +77,13 @@ async function unstuff(pieces: readonly Buffer[], holdsEnd = true): Promise<stri
 
 describe('the patched dot-stuffing of nodemailer and smtp-server', () => {
   it('are the versions the patches were made for, with the patches applied (npm ci runs patch-package)', () => {
-    const nodemailer = installed('nodemailer');
-    const smtpServer = installed('smtp-server');
-    expect(patches).toContain(`nodemailer+${nodemailer.version}.patch`);
-    expect(patches).toContain(`smtp-server+${smtpServer.version}.patch`);
+    const nodemailer = patchedPackage('nodemailer');
+    const smtpServer = patchedPackage('smtp-server');
+    expect(nodemailer.patchedForThisVersion, `patches/ for nodemailer ${nodemailer.version}`).toBe(true);
+    expect(smtpServer.patchedForThisVersion, `patches/ for smtp-server ${smtpServer.version}`).toBe(true);
     for (const flavour of ['esm', 'cjs']) {
-      expect(readFileSync(join(nodemailer.dir, `dist/${flavour}/smtp-connection/data-stream.js`), 'utf8')).toContain('chunk.indexOf(0x0a, lf + 1)');
-      expect(readFileSync(join(smtpServer.dir, `dist/${flavour}/smtp-stream.js`), 'utf8')).toContain('chunk.indexOf(LF_DOT, i)');
+      expect(nodemailer.file(`dist/${flavour}/smtp-connection/data-stream.js`)).toContain('chunk.indexOf(0x0a, lf + 1)');
+      expect(smtpServer.file(`dist/${flavour}/smtp-stream.js`)).toContain('chunk.indexOf(LF_DOT, i)');
     }
   });
 

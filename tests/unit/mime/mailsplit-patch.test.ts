@@ -1,16 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Splitter, type SplitterChunk } from '@zone-eu/mailsplit';
 import { describe, expect, it } from 'vitest';
 import { everyTestMessage } from '../../helpers/eml-files.js';
+import { patchedPackage } from '../../helpers/patched-package.js';
 
 // patches/@zone-eu+mailsplit+<version>.patch makes the splitter find line ends with
 // Buffer#indexOf instead of a byte-by-byte loop in JavaScript (README, Dependencies).
-const root = resolve(import.meta.dirname, '../../..');
-const patchFile = readdirSync(join(root, 'patches')).find((f) => f.startsWith('@zone-eu+mailsplit+'));
-const packageDir = dirname(createRequire(import.meta.url).resolve('@zone-eu/mailsplit/package.json'));
 
 /** What the splitter emits, as comparable text: each node's header section, then its body and data runs by type. */
 async function split(message: Buffer, chunkSize: number): Promise<string[]> {
@@ -33,9 +29,9 @@ async function split(message: Buffer, chunkSize: number): Promise<string[]> {
 
 describe('the patched mailsplit splitter', () => {
   it('is the version the patch was made for, with the patch applied (npm ci runs patch-package)', () => {
-    const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(patchFile).toBe(`@zone-eu+mailsplit+${version}.patch`);
-    expect(readFileSync(join(packageDir, 'lib/message-splitter.js'), 'utf8')).toContain('chunk.indexOf(0x0a, i)');
+    const mailsplit = patchedPackage('@zone-eu/mailsplit');
+    expect(mailsplit.patchedForThisVersion, `patches/ for @zone-eu/mailsplit ${mailsplit.version}`).toBe(true);
+    expect(mailsplit.file('lib/message-splitter.js')).toContain('chunk.indexOf(0x0a, i)');
   });
 
   it('splits every test message the same however its bytes are chunked (line ends straddling chunks)', async () => {
