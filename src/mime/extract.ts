@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
+import { AttachmentFeeds } from './attachment-feeds.js';
 import { needsWholeAttachment, usesPartialBytes } from './attachment-text.js';
 import type { BudgetAccount } from './byte-budget.js';
 import { headerValues } from './header-fields.js';
@@ -16,6 +17,7 @@ export interface ExtractedText {
 export interface ExtractedAttachment {
   readonly filename: string;
   readonly contentType: string;
+  /** Decoded bytes; when not `complete`, at least this many (the rest is not decoded). */
   readonly size: number;
   /** The decoded bytes, up to the limit; `complete` says whether that is all of them. */
   readonly bytes: Buffer;
@@ -140,7 +142,8 @@ function limitInnerBuffers(parser: MailParser): void {
 /**
  * Decodes a message the way a reader sees it: subject, text and HTML bodies (HTML read as
  * text), attachments (bounded bytes) and attached messages' headers, in any charset and
- * transfer encoding (mailparser). Memory: text bounded per unit, attachments bounded each.
+ * transfer encoding (mailparser). Memory: text bounded per unit, attachments bounded each
+ * and decoded only as far as they are kept (AttachmentFeeds).
  * Rejects if the message cannot be parsed at all.
  */
 export async function extractMessage(raw: Readable, limits: ExtractLimits): Promise<ExtractedMessage> {
@@ -153,6 +156,8 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
     checksumAlgo: false, // attachment checksums are never used: skip hashing every byte
   });
   limitInnerBuffers(parser);
+  const feeds = new AttachmentFeeds();
+  feeds.attach(parser);
   const texts: ExtractedText[] = [];
   const attachments: ExtractedAttachment[] = [];
   const embeddedHeaders: { from: string; to: string; cc: string }[] = [];
@@ -169,10 +174,13 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
       return;
     }
     const attachment = data;
-    const read = readBounded(attachment.content, keepPlan(attachment, limits), limits.budget)
+    const plan = keepPlan(attachment, limits);
+    feeds.cap(attachment.headers, plan.max);
+    const read = readBounded(attachment.content, plan, limits.budget)
       .then(({ bytes, size, complete }) => {
         const filename = attachment.filename ?? 'unnamed';
-        attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete });
+        const whole = complete && !feeds.wasCut(attachment.headers);
+        attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete: whole });
         if (attachment.contentType.toLowerCase() === 'message/rfc822') {
           const head = bytes.subarray(0, 64 * 1024);
           embeddedHeaders.push(addressFields(head));
