@@ -15,8 +15,9 @@ function shebangFlags(): string[] {
 describe('every launcher starts the relay with the same Node flags', () => {
   const flags = shebangFlags();
 
-  it('the CLI carries at least the young-generation bound', () => {
+  it('the CLI carries the young-generation bound and single-threaded GC', () => {
     expect(flags).toContain('--max-semi-space-size=4');
+    expect(flags).toContain('--single-threaded-gc');
   });
 
   it('npm run demo and npm start', () => {
