@@ -1,23 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { launcherFlags } from '../helpers/relay-process.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const read = (file: string) => readFileSync(resolve(root, file), 'utf8');
 
-/** The Node flags on the CLI's first line: what every launcher must pass (README, Memory). */
-function shebangFlags(): string[] {
-  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\n/.exec(read('src/cli.ts'));
-  expect(m, 'src/cli.ts starts with "#!/usr/bin/env -S node <flags>"').not.toBeNull();
-  return m![1]!.split(' ').filter(Boolean);
-}
-
 describe('every launcher starts the relay with the same Node flags', () => {
-  const flags = shebangFlags();
+  // The source's first line (what the build copies): every launcher must pass these flags.
+  const flags = launcherFlags(resolve(root, 'src/cli.ts'));
 
   it('the CLI carries the young-generation bound and single-threaded GC', () => {
     expect(flags).toContain('--max-semi-space-size=4');
     expect(flags).toContain('--single-threaded-gc');
+  });
+
+  it('the built CLI keeps them (the test helpers start the relay with them)', () => {
+    expect(launcherFlags()).toEqual(flags);
   });
 
   it('npm run demo and npm start', () => {
