@@ -3,13 +3,15 @@ import type { MailParser } from 'mailparser';
 /** What mailparser writes an attachment's body into: libbase64's or libqp's decoder, or a PassThrough. */
 interface BodyDecoder {
   write(chunk: Buffer, ...rest: unknown[]): boolean;
-  /** Decoded bytes so far (libbase64 and libqp count them; a PassThrough does not decode). */
+  /** Decoded bytes so far (libbase64 counts them as it decodes; a PassThrough does not decode). */
   readonly outputBytes?: number;
 }
 
 /** The part of a mailparser tree node this module reads (mailparser's own, not public API). */
 interface ParsedNode {
   readonly isAttachment?: boolean;
+  /** 'base64', 'quoted-printable', or 'binary' for any other transfer encoding. */
+  readonly encoding?: string;
   readonly decoder?: BodyDecoder;
   /** The same object mailparser later hands out as the attachment's `headers`. */
   readonly headers: object;
@@ -18,29 +20,25 @@ interface ParsedNode {
 interface Feed {
   /** Decoded bytes wanted at most; past them the rest of the body is not decoded. */
   cap: number;
-  /** Body bytes written through to the decoder. */
-  fed: number;
   /** Set once the rest of the body is no longer fed to the decoder. */
   cut: boolean;
 }
-
-/**
- * Encoded bytes fed per decoded byte wanted, at most: quoted-printable's worst case is three
- * ("=XX") plus its soft line breaks. libqp's decoder decodes only at the end of the body (it
- * counts nothing before), so for it this is the bound, and it also bounds what the decoder holds.
- */
-const MAX_ENCODED_PER_DECODED = 4;
-/** Fed beyond that, so that a small cap still lets the first lines through. */
-const FEED_SLACK = 64 * 1024;
 
 /**
  * mailparser decodes every attachment to its last byte, while inspection keeps only the head
  * of most of them (see extract.ts): for a 5 MB attachment, decoding the rest was about a third
  * of the relay's CPU per message, and most of the inspection thread's garbage. AttachmentFeeds
  * lets the reader of each attachment say how many decoded bytes it will keep; once the
- * attachment's decoder has produced more than that (or has been fed more than could decode to
- * it), the rest of its body is no longer written into it, and the reader learns that the
- * attachment was cut. The parser still reads past the rest (it must, to find the parts after it).
+ * attachment's decoder has produced more than that, the rest of its body is no longer written
+ * into it, and the reader learns that the attachment was cut. The parser still reads past the
+ * rest (it must, to find the parts after it). What the reader keeps is what it kept before:
+ * the cut is decided by decoded bytes, never by encoded ones (base64 padded with blank lines
+ * still yields its full head).
+ *
+ * Base64 (libbase64 counts what it decodes, as it decodes it) and unencoded bodies are cut.
+ * Quoted-printable is not: libqp decodes a body only at its end, so nothing tells how much of
+ * it has been decoded before then (and QP attachments are rare: mailers encode binary files
+ * in base64).
  *
  * This reaches into mailparser's tree nodes (`createNode`), which are not public API: if a
  * later mailparser has no such hook, `attach` says so and every attachment is decoded whole,
@@ -56,7 +54,7 @@ export class AttachmentFeeds {
     if (typeof createNode !== 'function') return false;
     internals.createNode = (node: unknown) => {
       const created = createNode.call(parser, node);
-      if (created.isAttachment && created.decoder) this.#watch(created.headers, created.decoder);
+      if (created.isAttachment && created.decoder) this.#watch(created.headers, created.decoder, created.encoding);
       return created;
     };
     return true;
@@ -79,18 +77,20 @@ export class AttachmentFeeds {
     return this.#feeds.get(headers)?.cut ?? false;
   }
 
-  #watch(headers: object, decoder: BodyDecoder): void {
-    const feed: Feed = { cap: Infinity, fed: 0, cut: false };
+  #watch(headers: object, decoder: BodyDecoder, encoding: string | undefined): void {
+    if (encoding === 'quoted-printable') return;
+    const feed: Feed = { cap: Infinity, cut: false };
     this.#feeds.set(headers, feed);
+    let fed = 0;
     const write = decoder.write.bind(decoder);
     decoder.write = (chunk: Buffer, ...rest: unknown[]) => {
       if (feed.cut) return true;
-      feed.fed += chunk.length;
+      fed += chunk.length;
       const accepted = write(chunk, ...rest);
-      // libbase64 counts what it decodes as it decodes it; a write it has buffered
-      // (backpressure) is counted later, so at most a buffer more is decoded.
-      const decoded = decoder.outputBytes ?? feed.fed;
-      if (decoded > feed.cap || feed.fed > feed.cap * MAX_ENCODED_PER_DECODED + FEED_SLACK) feed.cut = true;
+      // A write the decoder has buffered (backpressure) is counted once it is decoded, so
+      // at most a buffer more is decoded than needed, never less.
+      const decoded = encoding === 'base64' ? (decoder.outputBytes ?? 0) : fed;
+      if (decoded > feed.cap) feed.cut = true;
       return accepted;
     };
   }
