@@ -84,11 +84,17 @@ export class AttachmentFeeds {
     let fed = 0;
     const write = decoder.write.bind(decoder);
     decoder.write = (chunk: Buffer, ...rest: unknown[]) => {
-      if (feed.cut) return true;
+      if (feed.cut) {
+        // Dropped, but a caller waiting for its write to complete still hears that it did.
+        const done = rest.find((r): r is () => void => typeof r === 'function');
+        if (done) process.nextTick(done);
+        return true;
+      }
       fed += chunk.length;
       const accepted = write(chunk, ...rest);
       // A write the decoder has buffered (backpressure) is counted once it is decoded, so
-      // at most a buffer more is decoded than needed, never less.
+      // at most one write more is decoded than needed (a write is one chunk the parser got),
+      // never less.
       const decoded = encoding === 'base64' ? (decoder.outputBytes ?? 0) : fed;
       if (decoded > feed.cap) feed.cut = true;
       return accepted;

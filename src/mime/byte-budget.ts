@@ -22,7 +22,8 @@ export class ByteBudget {
 
   /** @internal Takes room now (null) or queues the request; `cancel` withdraws a queued one. */
   take(bytes: number, wait: boolean): { granted: Promise<boolean>; cancel: () => void } | null {
-    if (!wait || (this.#waiting.length === 0 && this.#used + bytes <= this.capacity)) {
+    // As in give(): a request larger than the whole budget goes through when nothing is held.
+    if (!wait || (this.#waiting.length === 0 && (this.#used + bytes <= this.capacity || this.#used === 0))) {
       this.#used += bytes;
       return null;
     }

@@ -47,6 +47,12 @@ describe('ByteBudget', () => {
     expect(budget.used).toBe(50);
   });
 
+  it('grants a request larger than the whole budget at once when nothing is held (nobody would ever give room back)', async () => {
+    const budget = new ByteBudget(10);
+    await budget.account().reserve(50);
+    expect(budget.used).toBe(50);
+  });
+
   it('withdraws a waiting request when its message is released, and gives back what was held', async () => {
     const budget = new ByteBudget(100);
     const a = budget.account();
