@@ -30,8 +30,8 @@ interface Feed {
  * of the relay's CPU per message, and most of the inspection thread's garbage. AttachmentFeeds
  * lets the reader of each attachment say how many decoded bytes it will keep; once the
  * attachment's decoder has produced more than that, the rest of its body is no longer written
- * into it, and the reader learns that the attachment was cut. The parser still reads past the
- * rest (it must, to find the parts after it). What the reader keeps is what it kept before:
+ * into it; the reader has then seen more bytes than it keeps, so it knows the attachment was
+ * cut. The parser still reads past the rest (it must, to find the parts after it). What the reader keeps is what it kept before:
  * the cut is decided by decoded bytes, never by encoded ones (base64 padded with blank lines
  * still yields its full head).
  *
@@ -70,11 +70,6 @@ export class AttachmentFeeds {
     if (!feed) return false;
     feed.cap = maxDecoded;
     return true;
-  }
-
-  /** Whether the end of this attachment's body was left undecoded (its bytes are not all of it). */
-  wasCut(headers: object): boolean {
-    return this.#feeds.get(headers)?.cut ?? false;
   }
 
   #watch(headers: object, decoder: BodyDecoder, encoding: string | undefined): void {

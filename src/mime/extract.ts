@@ -179,8 +179,8 @@ export async function extractMessage(raw: Readable, limits: ExtractLimits): Prom
     const read = readBounded(attachment.content, plan, limits.budget)
       .then(({ bytes, size, complete }) => {
         const filename = attachment.filename ?? 'unnamed';
-        const whole = complete && !feeds.wasCut(attachment.headers);
-        attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete: whole });
+        // A cut attachment decoded more than plan.max bytes first, so readBounded already says incomplete.
+        attachments.push({ filename, contentType: attachment.contentType.toLowerCase(), size, bytes, complete });
         if (attachment.contentType.toLowerCase() === 'message/rfc822') {
           const head = bytes.subarray(0, 64 * 1024);
           embeddedHeaders.push(addressFields(head));
