@@ -113,3 +113,21 @@ export function attachmentMessage(attachmentBytes = 5 * 1024 * 1024): BenchMessa
   ];
   return { key: '5m', label: '5 MB attachment', body: finish(lines) };
 }
+
+/** A practice's disclaimer as a manager would write it (`--disclaimer`): fields, a paragraph, a link. */
+export const PRACTICE_DISCLAIMER = {
+  text: [
+    '{{sender_name}}, {{practice_name}}',
+    'Sent {{date}}.',
+    '',
+    'This email and any attachments are confidential and intended only for the addressee. If you',
+    'have received it in error, please tell the sender and delete it. Patient information is',
+    'handled under UK GDPR; see our privacy notice at https://practice.test/privacy.',
+  ].join('\n'),
+  html: [
+    '<p><b>{{sender_name}}</b>, {{practice_name}}<br>Sent {{date}}.</p>',
+    '<p>This email and any attachments are confidential and intended only for the addressee. If you have',
+    'received it in error, please tell the sender and delete it. Patient information is handled under UK',
+    'GDPR; see our <a href="https://practice.test/privacy">privacy notice</a>.</p>',
+  ].join('\n'),
+};

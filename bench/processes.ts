@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -87,6 +87,8 @@ export interface RelayOptions {
   readonly nodeArgs?: readonly string[];
   /** Merged over the bench configuration (objects key by key), for experiments. */
   readonly configOverrides?: Record<string, unknown>;
+  /** Saved as the default disclaimer (with the real CLI) before the relay starts; none: mail goes out unchanged. */
+  readonly disclaimer?: { readonly text: string; readonly html: string } | undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -131,6 +133,7 @@ export class RelayProcess {
     const config = merged(base, options.configOverrides ?? {});
     const configPath = join(options.dir, 'mouthguard.yaml');
     writeFileSync(configPath, stringify(config));
+    if (options.disclaimer) saveDisclaimer(options.dir, configPath, options.disclaimer);
     const child = spawn(process.execPath, [...shippedNodeFlags(), ...(options.nodeArgs ?? []), CLI, 'start', '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: options.dir,
@@ -176,6 +179,15 @@ export class RelayProcess {
   stop(): Promise<void> {
     return stopChild(this.child, 20_000);
   }
+}
+
+/** `mouthguard disclaimer set`, as a practice manager would run it. */
+function saveDisclaimer(dir: string, configPath: string, disclaimer: { readonly text: string; readonly html: string }): void {
+  const textFile = join(dir, 'disclaimer.txt');
+  const htmlFile = join(dir, 'disclaimer.html');
+  writeFileSync(textFile, disclaimer.text);
+  writeFileSync(htmlFile, disclaimer.html);
+  execFileSync(process.execPath, [CLI, 'disclaimer', 'set', '--config', configPath, '--text-file', textFile, '--html-file', htmlFile, '--note', 'bench'], { stdio: 'pipe' });
 }
 
 function statusField(pid: number, name: string): number {
