@@ -1,3 +1,4 @@
+import { isAscii as bufferIsAscii } from 'node:buffer';
 import iconv from 'iconv-lite';
 import * as libqp from 'libqp';
 import type { UntouchedReason } from './types.js';
@@ -155,9 +156,9 @@ export function isAsciiText(text: string): boolean {
   return true;
 }
 
+/** Node's own check: a byte loop over a 50 KB part was a tenth of a rewrite's CPU. */
 export function isAscii(bytes: Buffer): boolean {
-  for (const b of bytes) if (b > 0x7f) return false;
-  return true;
+  return bufferIsAscii(bytes);
 }
 
 function linesFit(bytes: Buffer): boolean {

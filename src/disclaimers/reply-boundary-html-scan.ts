@@ -241,11 +241,14 @@ const NAMED: Readonly<Record<string, string>> = { nbsp: ' ', lt: '<', gt: '>', a
 
 /** A text run as a reader sees it: the common entities decoded, white space collapsed. */
 function decodeText(raw: string): string {
-  return raw
-    .replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, ref: string) => {
-      if (ref[0] !== '#') return NAMED[ref.toLowerCase()] ?? whole;
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    })
-    .replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ');
+  const decoded = raw.includes('&') ? decodeEntities(raw) : raw;
+  return decoded.replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ');
+}
+
+function decodeEntities(raw: string): string {
+  return raw.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, ref: string) => {
+    if (ref[0] !== '#') return NAMED[ref.toLowerCase()] ?? whole;
+    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }

@@ -1,8 +1,9 @@
 import type { Config } from '../config/schema.js';
-import { disclaimerFor, type DisclaimerTemplates } from '../disclaimers/content.js';
+import type { DisclaimerTemplates } from '../disclaimers/content.js';
+import { RenderedDisclaimers } from '../disclaimers/rendered-cache.js';
 import { senderOf } from '../disclaimers/mime-node.js';
 import type { RewriteInput } from '../disclaimers/rewrite.js';
-import type { DisclaimerStore, DisclaimerVersion, LeasedMessage } from '../store/types.js';
+import type { DisclaimerStore, LeasedMessage } from '../store/types.js';
 
 export type PlanDisclaimer = (message: LeasedMessage) => Promise<RewriteInput | null>;
 type PlanConfig = Pick<Readonly<Config>, 'practice' | 'disclaimers'>;
@@ -12,16 +13,16 @@ type PlanConfig = Pick<Readonly<Config>, 'practice' | 'disclaimers'>;
  * again whenever their revision moves, so a change applies to the next message delivered).
  */
 export function disclaimerPlanner(store: DisclaimerStore, config: PlanConfig, now: () => number = Date.now): PlanDisclaimer {
-  let loaded: { revision: number; versions: DisclaimerVersion[] } | null = null;
-  const current = async (): Promise<DisclaimerVersion[]> => {
+  let loaded: { revision: number; rendered: RenderedDisclaimers } | null = null;
+  const current = async (): Promise<RenderedDisclaimers> => {
     const revision = await store.disclaimerRevision();
-    if (loaded?.revision !== revision) loaded = { revision, versions: await store.currentDisclaimers() };
-    return loaded.versions;
+    if (loaded?.revision !== revision) loaded = { revision, rendered: new RenderedDisclaimers(await store.currentDisclaimers(), config) };
+    return loaded.rendered;
   };
   return async (message) => {
-    const versions = await current();
-    if (versions.length === 0) return null;
-    return rewriteInputFor(versions, config, new Date(now()), message.id, message.mailFrom);
+    const rendered = await current();
+    if (rendered.templates.length === 0) return null;
+    return rewriteInputFor(rendered, config, new Date(now()), message.id, message.mailFrom);
   };
 }
 
@@ -29,10 +30,11 @@ export function disclaimerPlanner(store: DisclaimerStore, config: PlanConfig, no
  * The rewrite of one message: the text chosen and filled for its From address (the envelope
  * sender when it has none), at `at`. Also what `mouthguard disclaimer apply|preview` run.
  */
-export function rewriteInputFor(templates: readonly DisclaimerTemplates[], config: PlanConfig, at: Date, seed: string, envelopeSender: string): RewriteInput {
+export function rewriteInputFor(texts: readonly DisclaimerTemplates[] | RenderedDisclaimers, config: PlanConfig, at: Date, seed: string, envelopeSender: string): RewriteInput {
+  const rendered = texts instanceof RenderedDisclaimers ? texts : new RenderedDisclaimers(texts, config);
   return {
     settings: config.disclaimers,
     seed,
-    choose: (root) => disclaimerFor(templates, senderOf(root) ?? { address: envelopeSender.toLowerCase(), name: '' }, config, at),
+    choose: (root) => rendered.contentFor(senderOf(root) ?? { address: envelopeSender.toLowerCase(), name: '' }, at),
   };
 }
