@@ -68,10 +68,12 @@ function lineBreakOf(text: string): string | null {
  * counts too, as some parsers look no further.
  */
 function carriesDelimiter(body: Buffer, node: Node): boolean {
-  const text = body.toString('latin1');
   for (let parent = node.parentNode; parent; parent = parent.parentNode) {
     const boundary = boundaryOf(parent);
-    if (boundary && (text.startsWith(`--${boundary}`) || text.includes(`\n--${boundary}`))) return true;
+    if (!boundary) continue;
+    // Searched in the bytes (as Latin-1, like the boundary itself): no copy of the body as a string.
+    const delimiter = `--${boundary}`;
+    if (body.toString('latin1', 0, delimiter.length) === delimiter || body.includes(`\n${delimiter}`, 0, 'latin1')) return true;
   }
   return false;
 }
