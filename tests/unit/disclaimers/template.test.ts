@@ -21,6 +21,17 @@ describe('formatDisclaimerDate', () => {
     expect(formatDisclaimerDate(new Date('2026-06-30T23:30:00Z'))).toBe('1 July 2026');
     expect(formatDisclaimerDate(new Date('2026-12-31T23:30:00Z'))).toBe('31 December 2026');
   });
+
+  it('turns the day at midnight in London, whatever was asked just before', () => {
+    const at = (iso: string) => formatDisclaimerDate(new Date(iso));
+    expect([at('2026-06-30T22:59:00Z'), at('2026-06-30T22:59:59.999Z'), at('2026-06-30T23:00:00Z'), at('2026-06-30T22:59:30Z')]).toEqual([
+      '30 June 2026',
+      '30 June 2026',
+      '1 July 2026',
+      '30 June 2026',
+    ]);
+    expect([at('2026-12-31T23:59:59.999Z'), at('2027-01-01T00:00:00Z'), at('2027-01-01T00:00:30Z')]).toEqual(['31 December 2026', '1 January 2027', '1 January 2027']);
+  });
 });
 
 describe('renderText', () => {
