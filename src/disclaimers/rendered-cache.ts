@@ -16,12 +16,14 @@ export class RenderedDisclaimers {
 
   constructor(
     readonly templates: readonly DisclaimerTemplates[],
-    private readonly config: ContentConfig,
+    readonly config: ContentConfig,
     /** Past this many senders and days the cache starts again (a bound, not an expected size). */
     private readonly maxEntries = 1024,
   ) {}
 
   contentFor(sender: Sender, at: Date): DisclaimerContent | null {
+    // An invalid date is for disclaimerFor to judge (it needs one only when a text applies).
+    if (Number.isNaN(at.getTime())) return disclaimerFor(this.templates, sender, this.config, at);
     const key = `${sender.address}\n${sender.name}\n${formatDisclaimerDate(at)}`;
     const known = this.#entries.get(key);
     if (known !== undefined) return known;

@@ -28,13 +28,20 @@ export const FIELD_MAX_OCTETS = 200;
 /** Made once: constructing an Intl.DateTimeFormat costs about 90 µs, formatting with it 1 µs. */
 const UK_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
-/** The last minute formatted: the UK day changes only on a whole minute (its offsets are whole hours). */
+/**
+ * The last minute formatted. Since 1970 the UK day changes only on a whole minute (its offsets
+ * are whole hours); other instants (before 1970, fractions of a millisecond, out of range or
+ * invalid) are formatted each time, as Intl alone decides them.
+ */
 let lastMinute = NaN;
 let lastDate = '';
+const LATEST_TIME = 8.64e15;
 
 /** "24 November 2026": the day as it is in the UK at `now`. */
 export function formatDisclaimerDate(now: Date | number): string {
-  const minute = Math.floor(+now / 60_000);
+  const ms = +now;
+  if (!Number.isInteger(ms) || ms < 0 || ms > LATEST_TIME) return UK_DATE.format(now);
+  const minute = Math.floor(ms / 60_000);
   if (minute !== lastMinute) {
     lastDate = UK_DATE.format(now);
     lastMinute = minute;

@@ -31,6 +31,8 @@ export function disclaimerPlanner(store: DisclaimerStore, config: PlanConfig, no
  * sender when it has none), at `at`. Also what `mouthguard disclaimer apply|preview` run.
  */
 export function rewriteInputFor(texts: readonly DisclaimerTemplates[] | RenderedDisclaimers, config: PlanConfig, at: Date, seed: string, envelopeSender: string): RewriteInput {
+  // A cache renders with its own config: one made for another would fill in the wrong practice.
+  if (texts instanceof RenderedDisclaimers && texts.config !== config) throw new Error('rewriteInputFor: the rendered disclaimers were made for another config');
   const rendered = texts instanceof RenderedDisclaimers ? texts : new RenderedDisclaimers(texts, config);
   return {
     settings: config.disclaimers,

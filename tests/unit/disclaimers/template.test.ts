@@ -32,6 +32,15 @@ describe('formatDisclaimerDate', () => {
     ]);
     expect([at('2026-12-31T23:59:59.999Z'), at('2027-01-01T00:00:00Z'), at('2027-01-01T00:00:30Z')]).toEqual(['31 December 2026', '1 January 2027', '1 January 2027']);
   });
+
+  it('leaves instants it cannot vouch for to Intl: before 1970, fractions of a millisecond, out of range', () => {
+    // London kept local mean time (-0:01:15) until 1847: the day turned off the minute.
+    expect([formatDisclaimerDate(Date.UTC(1800, 0, 1, 0, 1, 0)), formatDisclaimerDate(Date.UTC(1800, 0, 1, 0, 1, 30))]).toEqual(['31 December 1799', '1 January 1800']);
+    expect([formatDisclaimerDate(-3849724830000), formatDisclaimerDate(-3849724800000.5)]).toEqual(['3 January 1848', '4 January 1848']);
+    expect(formatDisclaimerDate(8.64e15)).toBe('13 September 275760');
+    expect(() => formatDisclaimerDate(8.64e15 + 1)).toThrow(RangeError);
+    expect(() => formatDisclaimerDate(new Date(NaN))).toThrow(RangeError);
+  });
 });
 
 describe('renderText', () => {
