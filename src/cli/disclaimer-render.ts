@@ -8,6 +8,7 @@ import { rewriteBuffer } from '../disclaimers/rewrite.js';
 import type { RewriteReport } from '../disclaimers/types.js';
 import { prepareDisclaimer } from '../disclaimers/validate.js';
 import { rewriteInputFor } from '../pipeline/disclaimer-plan.js';
+import { RenderedDisclaimers } from '../disclaimers/rendered-cache.js';
 import type { DisclaimerStore } from '../store/types.js';
 import { UsageError } from './common.js';
 import { sampleMessage } from './disclaimer-sample.js';
@@ -32,7 +33,7 @@ export async function applyCommand(store: DisclaimerStore, config: Readonly<Conf
   if (outDir) mkdirSync(outDir, { recursive: true });
   for (const file of files) {
     const input = readMessage(file);
-    const { output, report } = await rewriteBuffer(input, rewriteInputFor(templates, config, new Date(), file, ''));
+    const { output, report } = await rewriteBuffer(input, rewriteInputFor(new RenderedDisclaimers(templates, config), new Date(), file, ''));
     if (outDir) {
       const target = join(outDir, basename(file));
       writeFileSync(target, output);
@@ -59,7 +60,7 @@ export async function previewCommand(store: DisclaimerStore, config: Readonly<Co
   const sender = sampleSender(options.scope, config);
   const templates = options.draft ? [draftTemplates(options.draft)] : await store.currentDisclaimers();
   const input = options.file ? readMessage(options.file) : sampleMessage(sender, new Date());
-  const { output, report } = await rewriteBuffer(input, rewriteInputFor(templates, config, new Date(), 'preview', sender.address));
+  const { output, report } = await rewriteBuffer(input, rewriteInputFor(new RenderedDisclaimers(templates, config), new Date(), 'preview', sender.address));
   console.error(`preview for ${sender.name} <${sender.address}>: ${describe(report)}`);
   if (options.raw) {
     process.stdout.write(output);

@@ -1,5 +1,4 @@
 import type { Config } from '../config/schema.js';
-import type { DisclaimerTemplates } from '../disclaimers/content.js';
 import { RenderedDisclaimers } from '../disclaimers/rendered-cache.js';
 import { senderOf } from '../disclaimers/mime-node.js';
 import type { RewriteInput } from '../disclaimers/rewrite.js';
@@ -22,20 +21,18 @@ export function disclaimerPlanner(store: DisclaimerStore, config: PlanConfig, no
   return async (message) => {
     const rendered = await current();
     if (rendered.templates.length === 0) return null;
-    return rewriteInputFor(rendered, config, new Date(now()), message.id, message.mailFrom);
+    return rewriteInputFor(rendered, new Date(now()), message.id, message.mailFrom);
   };
 }
 
 /**
  * The rewrite of one message: the text chosen and filled for its From address (the envelope
- * sender when it has none), at `at`. Also what `mouthguard disclaimer apply|preview` run.
+ * sender when it has none), at `at`, with the settings of the config the texts were rendered
+ * for. Also what `mouthguard disclaimer apply|preview` run.
  */
-export function rewriteInputFor(texts: readonly DisclaimerTemplates[] | RenderedDisclaimers, config: PlanConfig, at: Date, seed: string, envelopeSender: string): RewriteInput {
-  // A cache renders with its own config: one made for another would fill in the wrong practice.
-  if (texts instanceof RenderedDisclaimers && texts.config !== config) throw new Error('rewriteInputFor: the rendered disclaimers were made for another config');
-  const rendered = texts instanceof RenderedDisclaimers ? texts : new RenderedDisclaimers(texts, config);
+export function rewriteInputFor(rendered: RenderedDisclaimers, at: Date, seed: string, envelopeSender: string): RewriteInput {
   return {
-    settings: config.disclaimers,
+    settings: rendered.config.disclaimers,
     seed,
     choose: (root) => rendered.contentFor(senderOf(root) ?? { address: envelopeSender.toLowerCase(), name: '' }, at),
   };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RenderedDisclaimers } from '../../../src/disclaimers/rendered-cache.js';
 import type { ContentConfig, DisclaimerTemplates } from '../../../src/disclaimers/content.js';
-import { rewriteInputFor } from '../../../src/pipeline/disclaimer-plan.js';
 
 const config = {
   practice: { name: 'Smile Dental', domains: ['smile.example'] },
@@ -41,12 +40,6 @@ describe('RenderedDisclaimers', () => {
     const cache = new RenderedDisclaimers([templates[1]!], config);
     expect(cache.contentFor({ address: 'bob@smile.example', name: '' }, new Date(NaN))).toBeNull();
     expect(() => cache.contentFor({ address: 'ann@smile.example', name: '' }, new Date(NaN))).toThrow(RangeError);
-  });
-
-  it('is used for a rewrite only with the config it was made for', () => {
-    const cache = new RenderedDisclaimers(templates, config);
-    expect(() => rewriteInputFor(cache, { ...config }, morning, 'seed', 'bob@smile.example')).toThrow(/another config/);
-    expect(rewriteInputFor(cache, config, morning, 'seed', 'bob@smile.example').seed).toBe('seed');
   });
 
   it('starts again past its bound instead of growing', () => {

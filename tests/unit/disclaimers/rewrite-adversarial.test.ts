@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { rewriteBuffer, rewriteMessage } from '../../../src/disclaimers/rewrite.js';
 import { rewriteInputFor } from '../../../src/pipeline/disclaimer-plan.js';
+import { RenderedDisclaimers } from '../../../src/disclaimers/rendered-cache.js';
 import type { DisclaimerContent, RewriteSettings } from '../../../src/disclaimers/types.js';
 import { ASCII_DISCLAIMER, DEFAULT_SETTINGS, sampleDisclaimer } from '../../helpers/disclaimer-sample.js';
 import { decodedText, splitParts } from '../../helpers/mime-parts.js';
@@ -523,7 +524,7 @@ describe('root headers', () => {
 describe('sender fields', () => {
   const templates = [{ scope: { kind: 'default' as const }, text: 'Sent by {{sender_name}} <{{sender_address}}> for {{practice_name}}.\nConfidential.', html: '<p>Sent by {{sender_name}}</p>' }];
   const config = testConfig(25, '/nonexistent');
-  const apply = (msg: Buffer) => rewriteBuffer(msg, rewriteInputFor(templates, config, new Date('2026-11-24T10:00:00Z'), 'seed', 'envelope@practice.test'));
+  const apply = (msg: Buffer) => rewriteBuffer(msg, rewriteInputFor(new RenderedDisclaimers(templates, config), new Date('2026-11-24T10:00:00Z'), 'seed', 'envelope@practice.test'));
 
   it('an encoded-word display name is decoded for {{sender_name}}', async () => {
     const msg = message(['From: =?utf-8?q?Dr_P=C3=A1tel?= <patel@practice.test>', 'To: x@example.org', 'Subject: x', 'Content-Type: text/plain; charset=utf-8'], 'Hi\r\n');
