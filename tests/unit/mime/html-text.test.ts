@@ -31,6 +31,11 @@ describe('htmlToText: the layout the detectors read', () => {
     ['text after </body> is read (a browser shows it)', '<html><body><p>Reply</p><html><body><p>original</p></body></html><p>NHS 943 476 5919</p></body></html>', 'Reply\n\noriginal\n\nNHS 943 476 5919'],
     ['a <body> in a comment hides nothing', '<html><head><!-- <body> --></head><p>Patient NHS 943 476 5919</p></html>', 'Patient NHS 943 476 5919'],
     ['entities decoded; a no-break space stays one', '<p>Smith &amp; Jones&nbsp;Ltd &lt;b&gt;</p>', 'Smith & Jones\u00a0Ltd <b>'],
+    ['entities as browsers read them: numeric, legacy without a semicolon, windows-1252 numbers', '<p>NHS&#32;943&#x20;476 5919 &copy 2026 &amp co &#128;5 &notit;</p>', 'NHS 943 476 5919 \u00a9 2026 & co \u20ac5 \u00acit;'],
+    ['entities that make white space are collapsed like it', '<p>a&#9;&#10; b</p><pre>x&#10;y</pre>', 'a b\n\nx\ny'],
+    ['entities in headings are capitalised with the rest', '<h1>caf&eacute; &amp; co</h1>', 'CAF\u00c9 & CO'],
+    ['entities in link targets and image text are decoded, by attribute rules', '<a href="https://x.org/?a=1&amp;b=2&copy=3">x</a> <img alt="Dr &amp; Mrs Patel" src="scan&amp;1.png">', 'x [https://x.org/?a=1&b=2&copy=3] Dr & Mrs Patel [scan&1.png]'],
+    ['<textarea> content decoded, as a browser shows it; <xmp> shown as written', '<textarea>NHS&#32;943 476 5919</textarea><xmp>a &amp; b</xmp>', 'NHS 943 476 5919a &amp; b'],
     ['inline elements join without spaces unless the source has them', '<span>a</span><span>b</span> <span> c </span>', 'ab c'],
     ['a rule', '<hr>x', '----------------------------------------\n\nx'],
   ];
