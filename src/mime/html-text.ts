@@ -18,17 +18,18 @@ import { Parser } from 'htmlparser2';
 export function htmlToText(html: string, maxChars = Number.POSITIVE_INFINITY): string {
   const writer = new TextWriter(maxChars);
   let skipping = 0;
-  let verbatim = 0;
+  // <xmp> is raw text to the tokenizer: nothing inside it opens another, so it never nests.
+  let inXmp = false;
   const parser = new Parser(
     {
       onopentag(name, attributes) {
         if (SKIPPED.has(name)) skipping++;
         if (skipping > 0) return;
-        if (name === 'xmp') verbatim++;
+        if (name === 'xmp') inXmp = true;
         writer.open(name, attributes);
       },
       ontext(text) {
-        if (skipping === 0) writer.text(verbatim > 0 || !text.includes('&') ? text : decodeHTML(text));
+        if (skipping === 0) writer.text(inXmp || !text.includes('&') ? text : decodeHTML(text));
       },
       onclosetag(name) {
         if (SKIPPED.has(name)) {
@@ -36,7 +37,7 @@ export function htmlToText(html: string, maxChars = Number.POSITIVE_INFINITY): s
           return;
         }
         if (skipping > 0) return;
-        if (name === 'xmp') verbatim = Math.max(0, verbatim - 1);
+        if (name === 'xmp') inXmp = false;
         writer.close(name);
       },
     },
