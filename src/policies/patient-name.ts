@@ -44,9 +44,17 @@ const OTHER_NAME_OWNER =
 /** "Re:" lines (letters' patient line, mail subjects), skipping "RE: FW:" and "Referral for"; "Referral: …", "referral for …". */
 const RE_LINE =
   /(?<![\p{L}])(?:(?:re|regarding|ref)[ \t]{0,3}:[ \t]{0,3}(?:(?:re|fw|fwd|aw|sv)[ \t]{0,3}:[ \t]{0,3}){0,5}(?:(?:urgent[ \t]{1,3})?(?:referral|patient|ref|treatment|appointment)[ \t]{0,3}(?:for|of|re|:|-|–)?[ \t]{0,3})?|(?:urgent[ \t]{1,3})?referral[ \t]{0,3}(?::|-|–|for|of)[ \t]{0,3})/giu;
-/** "our patient Jane Smith", "my patient, Mrs Smith", "patient Mrs Smith", "referring Mrs Smith". */
-const PATIENT_PHRASE =
-  /(?<![\p{L}])(?:((?:our|my|your|the|this|mutual|a|new|joint)[ \t]{1,3}(?:mutual[ \t]{1,3}|new[ \t]{1,3}|joint[ \t]{1,3})?patient,?)|(patient|refer|referring|referred|regarding|concerning|re|treat|treating|treated|examined|examine))[ \t]{1,3}/giu;
+/**
+ * "our patient Jane Smith", "my patient, Mrs Smith", "patient Mrs Smith", "referring Mrs Smith":
+ * the phrase that ends right before `lastIndex` (used sticky; group 1 is the possessive form).
+ * A name read after it starts with a capital, so the phrase is looked for only before a capital
+ * that follows a space (SPACE_BEFORE_CAPITAL): scanning from every letter that may begin one of these
+ * words cost more than the rest of the detector.
+ */
+const PATIENT_PHRASE_BEFORE =
+  /(?<=(?<![\p{L}])(?:((?:our|my|your|the|this|mutual|a|new|joint)[ \t]{1,3}(?:mutual[ \t]{1,3}|new[ \t]{1,3}|joint[ \t]{1,3})?patient,?)|(patient|refer|referring|referred|regarding|concerning|re|treat|treating|treated|examined|examine))[ \t]{1,3})/iuy;
+/** A space and a capital: where a name can start (readName reads nothing else). Not case-insensitive. */
+const SPACE_BEFORE_CAPITAL = /[ \t]\p{Lu}/gu;
 /** A personal title anywhere (Dr excluded: clinicians are mostly staff). */
 const TITLED = /(?<![\p{L}])(?:Mrs|MRS|Mr|MR|Ms|MS|Miss|MISS|Mx|MX|Master|MASTER)\.?[ \u00a0]{1,3}(?=\p{Lu})/gu;
 /** Every "Name:" label (NAME_LABEL) holds the word: without it, that pattern is not run. */
@@ -96,11 +104,15 @@ const PATIENT_WORDS = [
 const FOLLOWED_BY_IDENTIFIER = /^[^\n]{0,40}?(?:d\.?o\.?b|date\s{1,3}of\s{1,3}birth|born|nhs|chi\b|hospital\s{1,3}(?:no|number)|\(\s{0,3}\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})/iu;
 /** Words of a patient identifier: a name next to one is a patient's. */
 const IDENTIFIER_WORDS = ['dob', 'd.o.b', 'date of birth', 'born', 'nhs', 'nhs no', 'nhs number', 'chi', 'h&c', 'health and care number', 'hospital number'];
-/** An identifier right after a name: "Stephen Brook (born …", "Jane Smith, DOB …", "Mr Gareth Robinson (age 32)" (found at the identifier, the name read backwards).
- * Here and below, a lookbehind comes after the match's first character: a leading one stops V8 from
- * skipping ahead to the characters a match can start with (3 to 6 times slower on a 50 KB text). */
-const IDENTIFIER_AFTER_NAME = new RegExp(
-  `(?:[ \\t](?<=[\\p{L}.][ \\t])[ \\t]?[(,–-]|[(,–-](?<=[\\p{L}.][(,–-]))[ \\t]{0,2}` +
+/**
+ * An identifier right after a name: "Stephen Brook (born …", "Jane Smith, DOB …", "Mr Gareth Robinson (age 32)"
+ * (found at the bracket, comma or dash, the name read backwards from the end of its last word, the
+ * match's index less group 1). Here and below, a lookbehind comes after the match's first character:
+ * a leading one stops V8 from skipping ahead to the characters a match can start with (3 to 6 times
+ * slower on a 50 KB text); and the first is the rarest one a match must hold (a space was 4 times slower).
+ */
+export const IDENTIFIER_AFTER_NAME = new RegExp(
+  `[(,–-](?<=[\\p{L}.]([ \\t]{0,2})[(,–-])[ \\t]{0,2}` +
     `(?:(${PERSONAL_IDENTIFIER_SOURCE})|NHS(?:[ \\t]{0,2}(?:[Nn]o|[Nn]umber|#)|:|[ \\t]{0,2}\\d)|CHI|H&C|[Hh]ealth and [Cc]are)(?![\\p{L}])`,
   'gu',
 );
@@ -189,10 +201,10 @@ export const detectPatientName: TextDetector = (unit: TextUnit, context: Detecto
     } else if (section === null) offer({ match, confidence: 0.55, why: 'name field outside a patient section' });
   }
   for (const m of text.matchAll(IDENTIFIER_AFTER_NAME)) {
-    const match = nameEndingAt(nameAt, text, m.index);
+    const match = nameEndingAt(nameAt, text, m.index - m[1]!.length);
     if (!match || !plausibleLine(layout, match.start) || layout.section(match.start) === 'other') continue;
     // "Dr Ann Lee (NHS …)" is a clinician; "Dr Stephen Doherty (age 23)" is a patient.
-    if (isDoctor(match) && m[1] === undefined) continue;
+    if (isDoctor(match) && m[2] === undefined) continue;
     offer({ match, confidence: match.title !== null ? 0.9 : 0.85, why: 'name followed by a date of birth, age or health number' });
   }
   for (const m of text.matchAll(RE_LINE)) {
@@ -200,9 +212,7 @@ export const detectPatientName: TextDetector = (unit: TextUnit, context: Detecto
     const match = readName(nameAt, text, at, { allowSingle: false, allowComma: true });
     if (match && plausibleLine(layout, at)) offer(gradeRe(text, match));
   }
-  for (const m of text.matchAll(PATIENT_PHRASE)) {
-    const at = m.index + m[0].length;
-    const possessive = m[1] !== undefined;
+  for (const { at, possessive } of patientPhrases(text)) {
     const match = readName(nameAt, text, at, { allowSingle: false, allowComma: false });
     if (!match || (match.title === null && !possessive) || isDoctor(match)) continue;
     if (!plausibleLine(layout, at) || layout.section(at) === 'other') continue;
@@ -338,7 +348,21 @@ interface ReadOptions {
   readonly allowComma: boolean;
 }
 
+/** Where a name may follow a patient phrase ("our patient ", "referring "), and whether the phrase was possessive. */
+export function* patientPhrases(text: string): Generator<{ at: number; possessive: boolean }> {
+  // Own copies: both carry lastIndex, and a generator can be left part-way.
+  const starts = new RegExp(SPACE_BEFORE_CAPITAL);
+  const phrase = new RegExp(PATIENT_PHRASE_BEFORE);
+  for (let start = starts.exec(text); start !== null; start = starts.exec(text)) {
+    const at = start.index + 1;
+    phrase.lastIndex = at;
+    const m = phrase.exec(text);
+    if (m) yield { at, possessive: m[1] !== undefined };
+  }
+}
+
 /** The name starting exactly at `at` (after a label; `nameAt` is a sticky NAME_AT_SOURCE), trimmed at the first non-name word, or null. */
+
 function readName(nameAt: RegExp, text: string, at: number, options: ReadOptions): NameMatch | null {
   nameAt.lastIndex = at;
   const m = nameAt.exec(text);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NUMERIC_YMD, TEXT_MDY } from '../../../src/policies/date-of-birth.js';
 import { LiteralGate } from '../../../src/policies/literal-gate.js';
 import { detectHospitalNumber } from '../../../src/policies/hospital-number.js';
-import { detectPatientName } from '../../../src/policies/patient-name.js';
+import { detectPatientName, IDENTIFIER_AFTER_NAME, patientPhrases } from '../../../src/policies/patient-name.js';
 import { POSTCODE } from '../../../src/policies/postcode.js';
 import { everyTestMessage } from '../../helpers/eml-files.js';
 
@@ -20,6 +20,14 @@ const PLAIN_POSTCODE = new RegExp(
     '[ \\t]{0,2}[0-9][ABD-HJLNP-UW-Z]{2})(?![\\p{L}\\p{N}_@]|[-/.=][\\p{L}\\p{N}])',
   'giu',
 );
+
+/** "our patient", "referring" …: the phrase as it was scanned for, from every letter that may begin it. */
+const PLAIN_PATIENT_PHRASE =
+  /(?<![\p{L}])(?:((?:our|my|your|the|this|mutual|a|new|joint)[ \t]{1,3}(?:mutual[ \t]{1,3}|new[ \t]{1,3}|joint[ \t]{1,3})?patient,?)|(patient|refer|referring|referred|regarding|concerning|re|treat|treating|treated|examined|examine))[ \t]{1,3}/giu;
+
+/** An identifier after a name's last letter, found at the space or the mark after it. */
+const PLAIN_IDENTIFIER_AFTER_NAME =
+  /(?<=[\p{L}.])(?:[ \t]{1,2}[(,–-]|[(,–-])[ \t]{0,2}(?:([Dd]\.?[Oo]\.?[Bb]|[Dd]ate [Oo]f [Bb]irth|[Bb]orn|[Aa]ged?)|NHS(?:[ \t]{0,2}(?:[Nn]o|[Nn]umber|#)|:|[ \t]{0,2}\d)|CHI|H&C|[Hh]ealth and [Cc]are)(?![\p{L}])/gu;
 
 /** Every combination of the given parts, joined. */
 function combinations(...parts: readonly (readonly string[])[]): string[] {
@@ -75,6 +83,53 @@ describe('detector patterns rewritten for speed', () => {
       found += plain.length;
     }
     expect(found).toBeGreaterThan(500);
+  });
+});
+
+describe('patient phrases, looked for only before a capital that follows a space', () => {
+  it('are where the plain pattern matches and a capital follows (the only place a name can be read), possessive alike', () => {
+    const synthetic = combinations(
+      ['', 'x', '(', 're '],
+      ['our', 'OUR', 'a', 'new', 'xthe'],
+      [' ', '    ', '\t', ''],
+      ['', 'new '],
+      ['patient', 'Patient', 'patient,', 'referring', 're', 'conſerning', 'xre'],
+      [' ', '   ', '    ', ', ', ''],
+      ['Mrs Smith', 'jane', 'Élodie', '\u{1D400}x', 'Re Mr X'],
+    );
+    let found = 0;
+    for (const text of texts(synthetic)) {
+      const plain = matches(PLAIN_PATIENT_PHRASE, text, (m) => `${m.index + m[0].length}|${m[1] !== undefined}`).filter((key) =>
+        /^\p{Lu}/u.test(text.slice(Number(key.split('|')[0]))),
+      );
+      expect([...patientPhrases(text)].map((p) => `${p.at}|${p.possessive}`)).toEqual(plain);
+      found += plain.length;
+    }
+    expect(found).toBeGreaterThan(2000);
+  });
+});
+
+describe('an identifier after a name, found at the mark before it', () => {
+  it('matches what the plain pattern matches: the name ends where the plain match starts', () => {
+    const synthetic = combinations(
+      ['Smith', 'SMITH.', 'Élodie', '12', 'x:'],
+      ['', ' ', '  ', '   ', '\t'],
+      ['(', ',', '–', '-', ':'],
+      ['', ' ', '   '],
+      ['DOB', 'd.o.b', 'Date of Birth', 'born', 'Aged', 'age', 'NHS No', 'NHS:', 'NHS  9', 'NHS#', 'CHI', 'H&C', 'Health and Care', 'DOBS'],
+      ['', ' 1', 'x', ', NHS 1'],
+    );
+    let found = 0;
+    for (const text of texts(synthetic)) {
+      const plain = matches(PLAIN_IDENTIFIER_AFTER_NAME, text, (m) => `${m.index}|${m[0].length}|${m[1]}`);
+      const fast = matches(IDENTIFIER_AFTER_NAME, text, (m) => {
+        const nameEnd = m.index - m[1]!.length;
+        return `${nameEnd}|${m[0].length + m[1]!.length}|${m[2]}`;
+      });
+      expect(fast).toEqual(plain);
+      found += plain.length;
+    }
+    expect(found).toBeGreaterThan(1000);
   });
 });
 
