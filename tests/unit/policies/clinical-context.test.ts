@@ -100,3 +100,20 @@ describe('clinical context: adversarial input', () => {
     for (const f of found) expect(text.slice(f.offset, f.offset + f.value.length)).toBe(f.value);
   });
 });
+
+describe('clinical context: treatment terms are whole words, the first one that is', () => {
+  const cases: [string, number | null][] = [
+    ['xcrowns, then crowns', 14], // inside a word first, whole later
+    ['crownsx crown', 8],
+    ['_crown', 1], // an underscore is not a letter or digit
+    ['1crown 2crown', null],
+    ['\u{1D400}crown', null], // a letter outside the BMP (two UTF-16 units) before it
+    ['é crown', 2],
+    ['ſcale and poliſh', 0], // the patterns are case-insensitive the Unicode way
+    ['aperiodontal perio', 13], // a shorter word of the same term is found where it is whole
+  ];
+  it.each(cases)('%j → offset %s', (text, offset) => {
+    const f = run(text).find((x) => x.why.startsWith('dental treatment term'));
+    expect(f?.offset ?? null, JSON.stringify(run(text))).toBe(offset);
+  });
+});
