@@ -28,6 +28,8 @@ export const replies = {
   /** The same refusals for a client trusted by its network: it has no login to speak of. */
   senderNotAllowedHere: { code: 553, enhanced: '5.7.1', text: 'Sender address not allowed from this network' },
   fromNotAllowedHere: { code: 550, enhanced: '5.7.1', text: 'From address not allowed from this network' },
+  /** RFC 5321 4.5.3.1.10: the client sends the other recipients in a later transaction. */
+  tooManyRecipients: { code: 452, enhanced: '4.5.3', text: 'Too many recipients' },
   parameterNotRecognized: { code: 555, enhanced: '5.5.4', text: 'Parameter not recognized' },
   utf8NotDeclared: { code: 553, enhanced: '5.6.7', text: 'A non-ASCII address needs SMTPUTF8 on MAIL FROM' },
   nullSenderRefused: { code: 553, enhanced: '5.7.1', text: 'A null sender is not accepted from clients' },

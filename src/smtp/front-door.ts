@@ -14,9 +14,16 @@ import { AuthThrottle } from './auth-throttle.js';
 import { markAuthNeverOffered, useOwnEnhancedCodes } from './enhanced-codes.js';
 import { checkMailFrom, checkRcptTo, envelopeOf, fromHeaderCheck, type SessionRulesConfig, type SessionUser } from './session-rules.js';
 import type { TlsMaterial } from './tls-material.js';
+import { RecipientLimit } from './recipient-limit.js';
 import { TrustedNetworks } from './trusted-networks.js';
 
 const MAX_REFUSALS_PER_CONNECTION = 20;
+/**
+ * Recipients over the limit a transaction may send before each further one counts towards
+ * MAX_REFUSALS_PER_CONNECTION: a client that sends more than the limit is within the protocol
+ * (it sends the rest later), one that goes on and on is not (Postfix's recipient overshoot limit).
+ */
+const RECIPIENT_OVERSHOOT = 1000;
 
 export interface FrontDoorDeps {
   readonly config: Pick<Config, 'smtp' | 'practice'>;
@@ -87,6 +94,7 @@ export class FrontDoor {
   /** Refusals per connection: a client that keeps being refused is cut off (Postfix's hard error limit). */
   readonly #refusals = new WeakMap<SMTPServerSession, number>();
   readonly #rules: SessionRulesConfig;
+  readonly #recipientLimit: RecipientLimit;
   #listening = false;
 
   constructor(private readonly deps: FrontDoorDeps) {
@@ -94,6 +102,7 @@ export class FrontDoor {
     const { smtp, practice } = deps.config;
     this.#throttle = new AuthThrottle(smtp.limits.authFailures);
     this.#rules = { trusted: new TrustedNetworks(smtp.trustedNetworks), practiceDomains: practice.domains };
+    this.#recipientLimit = new RecipientLimit(smtp.limits.maxRecipients);
   }
 
   get listening(): boolean {
@@ -155,7 +164,7 @@ export class FrontDoor {
       authOptional: true, // enforced at MAIL FROM, so trusted networks need no AUTH
       allowInsecureAuth: smtp.allowInsecureAuth,
       size: smtp.limits.maxMessageSize,
-      maxRecipients: smtp.limits.maxRecipients,
+      maxRecipients: 0, // RecipientLimit: the reply from our table, and counted
       maxClients: smtp.limits.maxClients,
       socketTimeout: smtp.limits.idleTimeout,
       closeTimeout: this.deps.closeTimeout ?? 30_000,
@@ -181,7 +190,8 @@ export class FrontDoor {
         );
       },
       onMailFrom: (address, session, cb) => cb(this.#refuseIf(checkMailFrom(address, session, this.#rules), session)),
-      onRcptTo: (address, session, cb) => cb(this.#refuseIf(checkRcptTo(address, session, this.#rules), session)),
+      onRcptTo: (address, session, cb) =>
+        cb(this.#refuseIf(checkRcptTo(address, session, this.#rules), session) ?? this.#overRecipientLimit(address.address, session)),
       onData: (stream, session, cb) => {
         this.#onData(stream, session, name).then(
           (message) => cb(null, message),
@@ -259,6 +269,16 @@ export class FrontDoor {
       received.action === 'hold' ? 'message held for review' : 'message queued',
     );
     return replyText(replies.queued, received.id);
+  }
+
+  #overRecipientLimit(address: string, session: SMTPServerSession): SmtpError | undefined {
+    const excess = this.#recipientLimit.admit(session.envelope, address);
+    if (excess === null) return undefined;
+    const err = new SmtpError('tooManyRecipients', { detail: `over smtp.limits.maxRecipients (${this.deps.config.smtp.limits.maxRecipients})` });
+    if (excess > RECIPIENT_OVERSHOOT) return this.#refuse(err, session);
+    this.deps.metrics.smtpRejects.inc({ reason: err.reply });
+    if (excess === 1) this.deps.log.info({ event: 'refused', session: session.id, client: session.remoteAddress, ...err.fields() }, 'SMTP refusal');
+    return err;
   }
 
   #refuseIf(err: SmtpError | null, session: SMTPServerSession): SmtpError | undefined {

@@ -210,18 +210,52 @@ describe('recipients per transaction (maxRecipients 100)', () => {
     const talk = await trustedClient(h);
     await talk.line(`MAIL FROM:<${TEST_SENDER}>`).expect(/^250 2\.1\.0 /);
     for (const rcpt of rcpts) await talk.line(`RCPT TO:<${rcpt}>`).expect(/^250 2\.1\.5 /);
-    await talk.line('RCPT TO:<one-too-many@lab.example>').expect(/^452 4\.5\.3 /);
+    await talk.line('RCPT TO:<one-too-many@lab.example>').expect(/^452 4\.5\.3 Too many recipients/);
+    // An address already taken, in another case, takes no new place (smtp-server keeps one of them).
+    await talk.line('RCPT TO:<PATIENT007@lab.example>').expect(/^250 2\.1\.5 /);
+    // Past the limit is within the protocol: 30 more are refused without cutting the connection off
+    // (after 20 refusals of other kinds it would be).
+    for (let i = 0; i < 30; i++) await talk.line(`RCPT TO:<more${i}@lab.example>`).expect(/^452 4\.5\.3 /);
     await talk.line('DATA').expect(/^354 /);
     const raw = smallMessage('hundred-recipients');
     expect(await talk.send(forData(raw)).reply()).toMatch(QUEUED);
     talk.close();
     const message = await upstreamMessageWithSubject(h, 'hundred-recipients');
     expect(message.mailFrom).toBe(TEST_SENDER);
-    expect([...message.rcptTo].sort()).toEqual(rcpts);
+    expect(message.rcptTo).toHaveLength(100);
+    expect(message.rcptTo.map((r) => r.toLowerCase()).sort()).toEqual(rcpts);
     expect(message.rcptTo).not.toContain('one-too-many@lab.example');
     expect(withoutTrace(message.raw).equals(raw)).toBe(true);
     await sleep(300);
     expect(h.upstream.messages.filter((m) => subjectOf(m) === 'hundred-recipients')).toHaveLength(1);
+    // Each refusal is counted by its reply's name, as every other refusal is.
+    const metrics = await (await fetch(`http://127.0.0.1:${h.relay.adminPort}/metrics`)).text();
+    expect(metrics).toContain('mouthguard_smtp_rejects_total{reason="tooManyRecipients"} 31');
+  });
+
+  it('cuts a client off once a transaction has gone 1,000 recipients over and 20 refusals more', async () => {
+    const one = await startHarness({ smtp: { limits: { maxRecipients: 1 } } });
+    try {
+      const talk = await trustedClient(one);
+      await talk.line(`MAIL FROM:<${TEST_SENDER}>`).expect(/^250 2\.1\.0 /);
+      await talk.line('RCPT TO:<only@lab.example>').expect(/^250 2\.1\.5 /);
+      for (let i = 0; i < 1000 + 19; i++) await talk.line(`RCPT TO:<over${i}@lab.example>`).expect(/^452 4\.5\.3 /);
+      await talk.line('RCPT TO:<last@lab.example>').expect(/^421 4\.7\.0 Too many refused commands/);
+      talk.close();
+    } finally {
+      await one.stop();
+    }
+  });
+
+  it('counts afresh in the next transaction of the same connection', async () => {
+    const talk = await trustedClient(h);
+    for (const round of ['first', 'second']) {
+      await talk.line(`MAIL FROM:<${TEST_SENDER}>`).expect(/^250 2\.1\.0 /);
+      for (let i = 0; i < 100; i++) await talk.line(`RCPT TO:<${round}${i}@lab.example>`).expect(/^250 2\.1\.5 /);
+      await talk.line(`RCPT TO:<${round}-over@lab.example>`).expect(/^452 4\.5\.3 /);
+      await talk.line('RSET').expect(/^250 /);
+    }
+    talk.close();
   });
 });
 

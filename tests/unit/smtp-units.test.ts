@@ -9,6 +9,7 @@ import { readHeaderSection } from '../../src/mime/header-section.js';
 import { receivedHeader } from '../../src/pipeline/trace-header.js';
 import { addressRoutingProblem } from '../../src/smtp/address-rules.js';
 import { AuthThrottle } from '../../src/smtp/auth-throttle.js';
+import { RecipientLimit } from '../../src/smtp/recipient-limit.js';
 import { TrustedNetworks } from '../../src/smtp/trusted-networks.js';
 
 describe('addressRoutingProblem', () => {
@@ -223,6 +224,21 @@ describe('AuthThrottle', () => {
     const blocked = Array.from({ length: 1000 }, (_, i) => t.isBlocked(`10.0.${i >> 8}.${i & 255}`)).filter(Boolean).length;
     expect(blocked).toBeLessThanOrEqual(100);
     expect(blocked).toBeGreaterThan(0);
+  });
+});
+
+describe('RecipientLimit', () => {
+  it('takes up to the limit per transaction, an address again in any case for free, and counts what goes over', () => {
+    const limit = new RecipientLimit(2);
+    const first = {};
+    expect(limit.admit(first, 'a@x.example')).toBeNull();
+    expect(limit.admit(first, 'b@x.example')).toBeNull();
+    expect(limit.admit(first, 'c@x.example')).toBe(1);
+    expect(limit.admit(first, 'A@X.example')).toBeNull(); // already in: smtp-server keeps one of them
+    expect(limit.admit(first, 'd@x.example')).toBe(2);
+    expect(limit.admit(first, 'c@x.example')).toBe(3); // refused before, so still not in
+    const next = {}; // smtp-server makes a new envelope for each transaction
+    expect(limit.admit(next, 'c@x.example')).toBeNull();
   });
 });
 
