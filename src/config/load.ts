@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { applyEnvOverrides, type EnvOrigins } from './env.js';
 import { isSecretPath } from './print.js';
+import { suggestKey } from './key-suggestions.js';
 
 /** A configuration that cannot be used; `problems` each name the key, the bad value and the fix. */
 export class ConfigError extends Error {
@@ -111,7 +112,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length ? `${key}.` : '';
     return issue.keys
-      .map((k) => `unknown key ${where}${k}: remove it or fix its spelling (see mouthguard.example.yaml)`)
+      .map((k) => {
+        const meant = suggestKey(configSchema, issue.path, k);
+        return `unknown key ${where}${k}: remove it or fix its spelling (${meant ? `did you mean ${meant}?` : 'see mouthguard.example.yaml'})`;
+      })
       .join('\n  - ');
   }
   if (issue.code === 'invalid_union' && issue.discriminator) {
@@ -150,6 +154,9 @@ function fixFor(issue: z.core.$ZodIssue): string {
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
       return 'expected a value of one of the documented forms (see mouthguard.example.yaml)';
+    case 'invalid_key':
+      // The key's own schema says what a key must be ("expected a domain name such as …").
+      return `${issue.issues.map(fixFor).join('; ')} as a key of ${issue.path.slice(0, -1).join('.')}`;
     default:
       return issue.message;
   }

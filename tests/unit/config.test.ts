@@ -202,6 +202,30 @@ describe('unknown keys are refused at any depth', () => {
   });
 });
 
+describe('unknown keys: the key probably meant', () => {
+  const cases: [string, Record<string, unknown>, string, string | null][] = [
+    ['a slip of a letter', { ...minimal(), practice: { domains: ['practice.test'], nmae: 'x' } }, 'practice.nmae', 'practice.name'],
+    ['letters swapped, one left out', { ...minimal(), smtp: { limits: { maxRecipents: 5 } } }, 'smtp.limits.maxRecipents', 'smtp.limits.maxRecipients'],
+    ['another case', { ...minimal(), smtp: { reverseDNSLookup: false } }, 'smtp.reverseDNSLookup', 'smtp.reverseDnsLookup'],
+    ['snake case', { ...minimal(), smtp: { limits: { max_message_size: '1MB' } } }, 'smtp.limits.max_message_size', 'smtp.limits.maxMessageSize'],
+    ['in a list item', { ...minimal(), smtp: { listeners: [{ port: 25, mode: 'plain', hots: '127.0.0.1' }] } }, 'smtp.listeners.0.hots', 'smtp.listeners.0.host'],
+    ['the right key in the wrong mapping', { ...minimal(), smtp: { maxRecipients: 5 } }, 'smtp.maxRecipients', 'smtp.limits.maxRecipients'],
+    ['nothing close', { ...minimal(), delivery: { colour: 'blue' } }, 'delivery.colour', null],
+    ['a key of another form of the mapping', { ...minimal(), upstream: { type: 'capture', host: 'h.example' } }, 'upstream.host', null],
+  ];
+
+  it.each(cases)('%s', (_name, raw, dotted, meant) => {
+    const line = problemsOfRaw(raw).find((p) => p.startsWith(`unknown key ${dotted}:`));
+    expect(line).toBeDefined();
+    expect(line).toContain(meant ? `(did you mean ${meant}?)` : '(see mouthguard.example.yaml)');
+  });
+
+  it('a key of a map that must be a domain says so', () => {
+    const problems = problemsOfRaw({ ...minimal(), disclaimers: { practices: { leeds: { name: 'Leeds' } } } });
+    expect(problems).toContain('disclaimers.practices.leeds: got "leeds"; expected a domain name such as "example-dental.co.uk" as a key of disclaimers.practices');
+  });
+});
+
 describe('plaintext upstream', () => {
   const up = (extra: Record<string, unknown>) => ({ ...minimal(), upstream: { type: 'smtp', secure: 'none', ...extra } });
 
