@@ -3,6 +3,19 @@ import type { DetectorContext, TextDetector, TextUnit } from './detector.js';
 import { TextLayout, findTables, splitCells, type Table } from './text-layout.js';
 import { KeywordIndex } from './keyword-index.js';
 import { LiteralGate } from './literal-gate.js';
+import {
+  firstNameToken,
+  GAP,
+  isDoctor,
+  isKnown,
+  nameEndingAt,
+  nameReader,
+  nameTokens,
+  readName,
+  STOP_TOKENS,
+  TOKEN_SOURCE,
+  type NameMatch,
+} from './name-reading.js';
 
 /**
  * Patient names: a personal name where the text says it is a patient's.
@@ -22,16 +35,8 @@ import { LiteralGate } from './literal-gate.js';
  * by an e-mail address, names introduced by a staff role, "Name:" in another party's section.
  */
 
-/** A capitalised name token: "Jane", "O'Brien", "Smith-Jones", "SMITH", "J." */
-const TOKEN_SOURCE = "\\p{Lu}[\\p{L}'’\\-]{0,30}\\.?";
-/** Between the words of a name: spaces (a tab separates table cells, never a name's words). */
-const GAP = '[ \\u00a0]{1,3}';
-const TITLE_SOURCE = '(?:Mrs|MRS|Mr|MR|Ms|MS|Miss|MISS|Mx|MX|Master|MASTER|Dr|DR)';
 /** Identifiers only a patient (never a clinician) is written with: date of birth, age. */
 const PERSONAL_IDENTIFIER_SOURCE = '[Dd]\\.?[Oo]\\.?[Bb]|[Dd]ate [Oo]f [Bb]irth|[Bb]orn|[Aa]ged?';
-/** A name at a given position (used sticky): optional title, one to four tokens (a comma allowed once: "SMITH, Jane"). */
-const NAME_AT_SOURCE = `(?:(${TITLE_SOURCE})\\.?${GAP})?(${TOKEN_SOURCE}(?:(?:,[ \\u00a0]{0,3}|${GAP})${TOKEN_SOURCE}){0,3})`;
-const TOKEN = new RegExp(TOKEN_SOURCE, 'gu');
 
 /** "Patient:", "Patient name:", "Patient's full name -", "Name of patient:", "Pt:"; or a table cell's label and a wide gap ("Patient      Jane Smith"). */
 const PATIENT_LABEL =
@@ -60,21 +65,6 @@ const TITLED = /(?<![\p{L}])(?:Mrs|MRS|Mr|MR|Ms|MS|Miss|MISS|Mx|MX|Master|MASTER
 /** Every "Name:" label (NAME_LABEL) holds the word: without it, that pattern is not run. */
 const NAME_LABEL_GATE = new LiteralGate(['name']);
 
-const STOP_TOKENS = new Set(
-  (
-    'dob d.o.b nhs chi born date address tel telephone mobile mob phone email e-mail age aged ref hospital no number dear re fw fwd and or the on at in of for ' +
-    'with from to is was has had who attended attend referral refer urgent patient pt dentist practice dental surgery clinic lab gdc postcode please thanks thank ' +
-    'regards kind best i we he she they his her our your a an this that these those would could will can may be been needs need requires required today yesterday ' +
-    'tomorrow monday tuesday wednesday thursday friday saturday sunday january february march april june july august september october november december jan feb ' +
-    'mar apr jun jul aug sep sept oct nov dec yes n/a unknown tbc none invoice order meeting update appointment staff rota team all new urgent reminder treatment ' +
-    'plan x-ray radiograph extraction implant crown denture ortho orthodontic referral hello hi hey morning afternoon evening fyi notes note details information ' +
-    'info summary report letter request query question issue payment account statement quote quotation delivery booking confirmation cancellation ' +
-    'rct opg cbct dpt bw gp uk ltd plc llp inv asap fyi cc bcc nb ps dds bds mfds mjdf frcs msc bsc phd ur ul lr ll fdi ' +
-    'avenue road street lane close drive crescent terrace gardens grove mews boulevard st rd ave ' +
-    'following after before during since regarding concerning further about unfortunately sadly as per given also so if when while once now then ' +
-    'here there just both each every some any many most more less kindly sorry apologies unless until whilst although though because but yet'
-  ).split(' '),
-);
 /** Common UK given names: untitled capitalised words starting with one ("Re: Jane Smith") are more likely a person than a topic. */
 const COMMON_FIRST_NAMES = new Set(
   (
@@ -152,14 +142,6 @@ const NEAR = 100;
 /** How far (characters) identifier words may stand from a "Name:" field outside any section. */
 const NEAR_IDENTIFIER = 150;
 
-interface NameMatch {
-  readonly start: number;
-  readonly end: number;
-  readonly title: string | null;
-  /** Name tokens (no title), lower-case, for comparison with known names. */
-  readonly tokens: readonly string[];
-}
-
 interface Candidate {
   readonly match: NameMatch;
   readonly confidence: number;
@@ -170,7 +152,7 @@ export const detectPatientName: TextDetector = (unit: TextUnit, context: Detecto
   const text = unit.text;
   const layout = new TextLayout(text);
   // Sticky, so it carries state: one per call (detectors keep no shared state).
-  const nameAt = new RegExp(NAME_AT_SOURCE, 'uy');
+  const nameAt = nameReader();
   const known = context.knownNames.map(nameTokens).filter((t) => t.length > 0);
   const patientWords = new KeywordIndex(text, PATIENT_WORDS);
   const strongWords = new KeywordIndex(text, STRONG_PATIENT_WORDS);
@@ -285,42 +267,6 @@ function isCorrespondentOrStaff(text: string, match: NameMatch): boolean {
 }
 
 /**
- * The name (a title and two to four capitalised words, or a title and a surname) that ends at
- * `end`, read backwards word by word (constant work per call), then forwards with `readName`.
- */
-function nameEndingAt(nameAt: RegExp, text: string, end: number): NameMatch | null {
-  let i = end;
-  let first = -1;
-  for (let words = 0; words < 5; words++) {
-    let j = i;
-    while (j > 0 && i - j <= 32 && /[\p{L}'’.-]/u.test(text[j - 1]!)) j--;
-    if (j === i || i - j > 32 || !/\p{Lu}/u.test(text[j]!)) break;
-    first = j;
-    let k = j;
-    while (k > 0 && j - k < 3 && (text[k - 1] === ' ' || text[k - 1] === '\u00a0')) k--;
-    if (k === j) break;
-    i = k;
-  }
-  if (first < 0) return null;
-  const at = firstNameToken(text.slice(first, end));
-  if (at < 0) return null;
-  const match = readName(nameAt, text, first + at, { allowSingle: false, allowComma: false });
-  return match !== null && match.end === end ? match : null;
-}
-
-/** Offset in `phrase` of its first token that is not a stop word ("Thanks Jane Smith" → "Jane"), or -1. */
-function firstNameToken(phrase: string): number {
-  for (const t of phrase.matchAll(TOKEN)) {
-    if (!STOP_TOKENS.has(t[0].replace(/\.$/u, '').toLowerCase())) return t.index;
-  }
-  return -1;
-}
-
-function isDoctor(match: NameMatch): boolean {
-  return match.title !== null && match.title.toLowerCase() === 'dr';
-}
-
-/**
  * False where a name is a correspondent's or staff's: in a signature, on a sign-off line or a
  * header line of an embedded message (From:, To:, Cc:), or in a greeting ("Dear Mrs Smith," —
  * the rest of "Hi Sarah, the impression for Mr Jones …" is still read).
@@ -342,13 +288,6 @@ function isSignOffLine(bare: string): boolean {
   return m !== null && NAME_ONLY.test(bare.slice(m[0].length));
 }
 
-interface ReadOptions {
-  /** A surname alone ("Surname: Smith", "Mrs Smith") may count. */
-  readonly allowSingle: boolean;
-  /** "SMITH, Jane" may count (comma after the first token only). */
-  readonly allowComma: boolean;
-}
-
 /** Where a name may follow a patient phrase ("our patient ", "referring "), and whether the phrase was possessive. */
 export function* patientPhrases(text: string): Generator<{ at: number; possessive: boolean }> {
   // Own copies: both carry lastIndex, and a generator can be left part-way.
@@ -360,54 +299,6 @@ export function* patientPhrases(text: string): Generator<{ at: number; possessiv
     const m = phrase.exec(text);
     if (m) yield { at, possessive: m[1] !== undefined };
   }
-}
-
-/** The name starting exactly at `at` (after a label; `nameAt` is a sticky NAME_AT_SOURCE), trimmed at the first non-name word, or null. */
-function readName(nameAt: RegExp, text: string, at: number, options: ReadOptions): NameMatch | null {
-  nameAt.lastIndex = at;
-  const m = nameAt.exec(text);
-  if (!m) return null;
-  const title = m[1] ?? null;
-  const body = m[2]!;
-  const bodyStart = m.index + m[0].length - body.length;
-  const tokens: string[] = [];
-  let end = bodyStart;
-  for (const t of body.matchAll(TOKEN)) {
-    let word = t[0];
-    const gap = body.slice(end - bodyStart, t.index);
-    if (tokens.length > 0 && gap.includes(',') && (!options.allowComma || title !== null || tokens.length > 1)) break;
-    // A word glued to what follows is not a name: "D.O.B.", "Taken:16/10/2025".
-    const next = text[bodyStart + t.index + t[0].length];
-    if (next !== undefined && /[\p{L}\p{N}.:]/u.test(next)) break;
-    const possessive = /['’]s$/u.test(word);
-    if (possessive) word = word.slice(0, -2);
-    const bare = word.replace(/\.$/u, '');
-    const lower = bare.toLowerCase();
-    if (STOP_TOKENS.has(lower) || bare.length === 0) break;
-    tokens.push(lower);
-    // Keep an initial's full stop ("J."), drop a sentence's ("Smith.").
-    end = bodyStart + t.index + (bare.length === 1 ? word.length : bare.length);
-    if (possessive) break;
-  }
-  const initials = tokens.filter((t) => t.length === 1).length;
-  if (tokens.length - initials === 0) return null;
-  if (title === null && tokens.length < 2 && !options.allowSingle) return null;
-  return { start: title !== null ? m.index : bodyStart, end, title, tokens };
-}
-
-/** Lower-case name tokens, titles and initials removed. */
-function nameTokens(name: string): string[] {
-  return name
-    .toLowerCase()
-    .split(/[^\p{L}'’-]+/u)
-    .filter((t) => t.length > 1 && !['mr', 'mrs', 'ms', 'miss', 'mx', 'master', 'dr', 'prof'].includes(t));
-}
-
-/** True when every token of the name belongs to one known name ("Dr Jones" and "Sarah Jones"). */
-function isKnown(tokens: readonly string[], known: readonly string[][]): boolean {
-  const own = tokens.filter((t) => t.length > 1);
-  if (own.length === 0) return false;
-  return known.some((k) => own.every((t) => k.includes(t)));
 }
 
 /**
