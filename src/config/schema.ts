@@ -62,7 +62,7 @@ const limits = z
     maxRecipients: z.number().int().min(1).max(10_000).default(100),
     maxLineLength: z.number().int().min(78).max(1_000_000).default(998).describe('octets, without CRLF'),
     maxHeaderSize: size('256KiB').describe('the header section of a message'),
-    maxClients: z.number().int().min(1).max(100_000).default(200),
+    maxClients: z.number().int().min(1).max(100_000).default(200).describe('connections at once on each listener; the next is told 421 and closed'),
     idleTimeout: duration('5m').describe('socket idle timeout'),
     authFailures: z
       .object({

@@ -95,6 +95,8 @@ export class FrontDoor {
   readonly #refusals = new WeakMap<SMTPServerSession, number>();
   readonly #rules: SessionRulesConfig;
   readonly #recipientLimit: RecipientLimit;
+  /** Sessions counted in smtpActiveSessions (onConnect ran for them). */
+  readonly #active = new WeakSet<SMTPServerSession>();
   #listening = false;
 
   constructor(private readonly deps: FrontDoorDeps) {
@@ -182,7 +184,10 @@ export class FrontDoor {
         session.disabledCommands = this.#disabledCommands(listener, true);
         cb();
       },
-      onClose: () => this.deps.metrics.smtpActiveSessions.dec(),
+      onClose: (session) => {
+        // smtp-server closes a connection over maxClients without onConnect: it was never counted.
+        if (this.#active.delete(session)) this.deps.metrics.smtpActiveSessions.dec();
+      },
       onAuth: (auth, session, cb) => {
         this.#onAuth(auth, session).then(
           (user) => cb(null, { user }),
@@ -209,6 +214,7 @@ export class FrontDoor {
 
   #onConnect(session: SMTPServerSession, listener: ListenerConfig, name: string): SmtpError | null {
     this.deps.metrics.smtpSessions.inc({ listener: name, mode: listener.mode });
+    this.#active.add(session);
     this.deps.metrics.smtpActiveSessions.inc();
     if (this.#throttle.isBlocked(session.remoteAddress)) return this.#refuse(new SmtpError('authThrottled'), session);
     if (listener.mode === 'plain' && !this.#rules.trusted.contains(session.remoteAddress)) {

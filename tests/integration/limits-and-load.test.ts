@@ -196,6 +196,35 @@ describe('header section limit (maxHeaderSize 4KiB)', () => {
   });
 });
 
+describe('connections per listener (maxClients)', () => {
+  it('refuses a connection over the limit with 421, serves again once one closes, and counts only the sessions it served', async () => {
+    const h = await startHarness({ smtp: { limits: { maxClients: 2 } } });
+    try {
+      const active = async () => {
+        const text = await (await fetch(`http://127.0.0.1:${h.relay.adminPort}/metrics`)).text();
+        return Number(/^mouthguard_smtp_active_sessions (\S+)$/m.exec(text)?.[1]);
+      };
+      const held = [await trustedClient(h), await trustedClient(h)];
+      for (let i = 0; i < 3; i++) {
+        const extra = await SmtpTalk.open(h.port('plain'), { localAddress: TRUSTED });
+        await extra.expect(/^421 /);
+        await extra.waitClosed();
+      }
+      expect(await active()).toBe(2);
+      for (const talk of held) talk.close();
+      // The refused ones were never counted, so closing them must not take the gauge below zero.
+      const deadline = Date.now() + 5000;
+      while ((await active()) !== 0 && Date.now() < deadline) await sleep(50);
+      expect(await active()).toBe(0);
+      const again = await trustedClient(h);
+      expect(await sendOne(again, smallMessage('after-max-clients'))).toMatch(QUEUED);
+      again.close();
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('recipients per transaction (maxRecipients 100)', () => {
   let h: Harness;
   beforeAll(async () => {
