@@ -282,8 +282,7 @@ export class FrontDoor {
     if (excess === null) return undefined;
     const err = new SmtpError('tooManyRecipients', { detail: `over smtp.limits.maxRecipients (${this.deps.config.smtp.limits.maxRecipients})` });
     if (excess > RECIPIENT_OVERSHOOT) return this.#refuse(err, session);
-    this.deps.metrics.smtpRejects.inc({ reason: err.reply });
-    if (excess === 1) this.deps.log.info({ event: 'refused', session: session.id, client: session.remoteAddress, ...err.fields() }, 'SMTP refusal');
+    this.#report(err, err, session, excess === 1); // the first of a transaction is enough in the log
     return err;
   }
 
@@ -295,10 +294,16 @@ export class FrontDoor {
     const count = (this.#refusals.get(session) ?? 0) + 1;
     this.#refusals.set(session, count);
     const reply = count >= MAX_REFUSALS_PER_CONNECTION && err.responseCode !== 421 ? new SmtpError('tooManyRefusals', { cause: err }) : err;
+    this.#report(reply, err, session);
+    return reply;
+  }
+
+  /** Counts the reply given in the metrics and, if `log`, logs the refusal with its private reason. */
+  #report(reply: SmtpError, err: SmtpError, session: SMTPServerSession, log = true): void {
     this.deps.metrics.smtpRejects.inc({ reason: reply.reply });
+    if (!log) return;
     // Our own failure (the store cannot take mail) needs an operator; a client's mistake does not.
     const level = OWN_FAILURES.has(err.reply) ? 'error' : 'info';
     this.deps.log[level]({ event: 'refused', session: session.id, client: session.remoteAddress, ...err.fields() }, 'SMTP refusal');
-    return reply;
   }
 }
