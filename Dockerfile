@@ -36,7 +36,9 @@ HEALTHCHECK --interval=30s --timeout=5s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.MOUTHGUARD_ADMIN_PORT||8025)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM drains SMTP transactions and deliveries in flight; allow time for it (docker stop -t 60).
 STOPSIGNAL SIGTERM
-# The young generation at 4 MB per semi-space and garbage collected on its own thread, as every
-# launcher starts the relay (README, Memory).
-ENTRYPOINT ["node", "--max-semi-space-size=4", "--single-threaded-gc", "dist/src/cli.js"]
+# One malloc arena, the young generation at 4 MB per semi-space, garbage collected on its own
+# thread and the collector exposed for large bodies, as every launcher starts the relay
+# (src/cli/launch-settings.ts; README, Operations, "Memory and GC").
+ENV MALLOC_ARENA_MAX=1
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--single-threaded-gc", "--expose-gc", "dist/src/cli.js"]
 CMD ["start"]

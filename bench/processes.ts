@@ -5,21 +5,12 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { SinkReport, SinkRequest } from './sink.js';
+import { LAUNCH_ENV, LAUNCH_FLAGS } from '../src/cli/launch-settings.js';
 import { PRACTICE_DOMAIN } from './messages.js';
 
 /** The built CLI and sink, relative to dist/bench/. */
 export const CLI = resolve(import.meta.dirname, '../src/cli.js');
 
-/**
- * The Node flags the relay ships with: every launcher (npm scripts, Dockerfile, the bin) starts
- * it with those on the CLI's first line, and so does the bench. --node-args come after them
- * and win.
- */
-export function shippedNodeFlags(): string[] {
-  const firstLine = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
-  const flags = /^#!\/usr\/bin\/env -S node\b(.*)$/.exec(firstLine)?.[1] ?? '';
-  return flags.split(/\s+/).filter(Boolean);
-}
 const SINK = resolve(import.meta.dirname, 'sink.js');
 
 /** Waits for a child's exit; SIGKILL (by its PID) if SIGTERM has not ended it in time. */
@@ -134,9 +125,11 @@ export class RelayProcess {
     const configPath = join(options.dir, 'mouthguard.yaml');
     writeFileSync(configPath, stringify(config));
     if (options.disclaimer) saveDisclaimer(options.dir, configPath, options.disclaimer);
-    const child = spawn(process.execPath, [...shippedNodeFlags(), ...(options.nodeArgs ?? []), CLI, 'start', '--config', configPath], {
+    // Started as every launcher starts it (src/cli/launch-settings.ts); --node-args come after and win.
+    const child = spawn(process.execPath, [...LAUNCH_FLAGS, ...(options.nodeArgs ?? []), CLI, 'start', '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: options.dir,
+      env: { ...process.env, ...LAUNCH_ENV },
     });
     const log = { text: '' };
     const keep = (d: Buffer) => {

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nowMs, percentile, sortedCopy } from './clock.js';
 import { PRACTICE_DISCLAIMER, RECIPIENT, SENDER, attachmentMessage, htmlMessage, idHeader, textMessage, type BenchMessage } from './messages.js';
-import { RelayProcess, Sink, shippedNodeFlags } from './processes.js';
+import { launchCommand } from '../src/cli/launch-settings.js';
+import { RelayProcess, Sink } from './processes.js';
 import { PostfixProcess, postfixUnavailable } from './postfix.js';
 import { SmtpClient } from './smtp-client.js';
 import { benchInspection, type InspectionBench } from './inspection.js';
@@ -315,7 +316,7 @@ async function main(): Promise<void> {
   if (list.length === 0) throw new Error(`--only=${opts.only ?? ''} matches no scenario`);
   console.log(`Mouthguard bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`);
   console.log(
-    `relay: real process (node ${[...shippedNodeFlags(), ...(opts['node-args']?.split(/\s+/).filter(Boolean) ?? [])].join(' ')} dist/src/cli.js), ` +
+    `relay: real process (${[launchCommand(), ...(opts['node-args']?.split(/\s+/).filter(Boolean) ?? [])].join(' ')} dist/src/cli.js), ` +
       `durable SQLite queue (fsync before 250), log level ${opts['relay-log']}, ` +
       `upstream pool 10 connections, delivery concurrency 50; data dir under ${tmpdir()}; ` +
       (opts.disclaimer ? 'a practice disclaimer added to every message (--disclaimer)' : 'no disclaimer text saved (messages go out unchanged; --disclaimer adds one)'),

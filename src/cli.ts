@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded-gc
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4 --single-threaded-gc --expose-gc
 import { describeError } from './cli/common.js';
 
 // Commands are loaded on demand: a quick `users list` need not load the MIME and PDF stack.

@@ -6,6 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
+import { bufferReclaim } from '../core/buffer-reclaim.js';
 import { PatientIndex } from '../policies/patient-list.js';
 import { detectorsFor } from '../policies/registry.js';
 import { attachmentBudget, inspectMessage, type InspectionResult } from './inspect-message.js';
@@ -31,9 +32,13 @@ port.on('message', (request: WorkerRequest) => {
         return;
       }
       if (request.start) {
+        // More than one request: a body from a spool file, whose Buffers are reclaimed as it streams.
         const fresh = new PassThrough();
         streams.set(request.job, fresh);
-        void inspectMessage(fresh, request.start, deps).then(reply(request.job));
+        const moved = bufferReclaim.track();
+        void inspectMessage(fresh, request.start, deps)
+          .finally(moved)
+          .then(reply(request.job));
       }
       const stream = streams.get(request.job);
       if (request.end) {

@@ -1,19 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { LAUNCH_ENV, LAUNCH_FLAGS } from '../../src/cli/launch-settings.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/src/cli.js');
 
-/**
- * The Node flags on a CLI file's first line (`#!/usr/bin/env -S node <flags>`): what every
- * launcher passes (README, Operations, "Memory and GC"), so the tests start the relay that way too.
- */
-export function launcherFlags(file = CLI): string[] {
-  const firstLine = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)$/.exec(firstLine);
-  if (!m) throw new Error(`${file} does not start with "#!/usr/bin/env -S node <flags>"`);
-  return m[1]!.split(' ').filter(Boolean);
+/** Node started as every launcher starts the relay (src/cli/launch-settings.ts), running the CLI. */
+function spawnCli(args: readonly string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...LAUNCH_FLAGS, CLI, ...args], { stdio: 'pipe', env: { ...process.env, ...LAUNCH_ENV } });
 }
 
 export interface RelayProcess {
@@ -37,7 +32,8 @@ interface StartedLine {
 export async function startRelayProcess(rawConfig: Record<string, unknown>, dir: string, timeoutMs = 15_000): Promise<RelayProcess> {
   const configPath = join(dir, 'mouthguard.yaml');
   writeFileSync(configPath, stringify({ ...rawConfig, log: { level: 'info' } }));
-  const child = spawn(process.execPath, [...launcherFlags(), CLI, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCli(['start', '--config', configPath]);
+  child.stdin.end(); // the relay reads nothing from it
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -77,7 +73,7 @@ export async function startRelayProcess(rawConfig: Record<string, unknown>, dir:
 /** Runs a CLI command to completion; returns its exit code and output. */
 export function runCli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [...launcherFlags(), CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnCli(args);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { bufferReclaim } from '../../core/buffer-reclaim.js';
 
 /**
  * Message bodies too large to keep inside the database: one file per message in
@@ -28,7 +29,7 @@ export class BodyFiles {
   }
 
   open(id: string): Promise<Readable> {
-    const stream = createReadStream(this.pathOf(id), { highWaterMark: 64 * 1024 });
+    const stream = readLarge(this.pathOf(id));
     return new Promise((resolve, reject) => {
       stream.once('open', () => resolve(stream));
       stream.once('error', reject);
@@ -64,6 +65,7 @@ export class BodyFiles {
 /** One body file being written: appended to, then sealed (fsynced and closed) or discarded. */
 export class SpoolFile {
   #handle: Promise<FileHandle> | null = null;
+  #moved: (() => void) | null = null;
 
   constructor(
     readonly path: string,
@@ -71,6 +73,7 @@ export class SpoolFile {
   ) {}
 
   #file(): Promise<FileHandle> {
+    this.#moved ??= bufferReclaim.track();
     this.#handle ??= open(this.path, 'wx', 0o600).then((fh) => {
       // Counted once the entry exists, so the next directory fsync is sure to cover it.
       this.onCreated();
@@ -92,14 +95,26 @@ export class SpoolFile {
   /** Durable on disk and closed. */
   async seal(): Promise<void> {
     const fh = await this.#file();
-    await fh.sync();
-    await fh.close();
+    try {
+      await fh.sync();
+      await fh.close();
+    } finally {
+      this.#moved?.();
+    }
   }
 
   async discard(): Promise<void> {
+    this.#moved?.();
     if (this.#handle) await this.#handle.then((fh) => fh.close()).catch(() => undefined);
     await removeFile(this.path);
   }
+}
+
+/** A body file read back, its Buffers reclaimed while it streams (core/buffer-reclaim.ts). */
+export function readLarge(path: string): Readable {
+  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+  stream.once('close', bufferReclaim.track());
+  return stream;
 }
 
 async function removeFile(path: string): Promise<void> {

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import type { BodySpool } from '../types.js';
-import type { BodyFiles, SpoolFile } from './body-files.js';
+import { readLarge, type BodyFiles, type SpoolFile } from './body-files.js';
 
 /**
  * The SQLite engine's body spool. A body of at most `inlineMax` octets stays in memory and is
@@ -39,7 +38,7 @@ export class SqliteSpool extends Writable implements BodySpool {
 
   readBack(): Readable {
     if (!this.writableFinished) throw new Error(`spool ${this.id} read back before it ended`);
-    if (this.#file) return createReadStream(this.#file.path, { highWaterMark: 64 * 1024 });
+    if (this.#file) return readLarge(this.#file.path);
     return Readable.from([this.#inline ?? Buffer.alloc(0)], { objectMode: false });
   }
 
