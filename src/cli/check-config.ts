@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/schema.js';
-import { ConfigError } from '../config/load.js';
-import { configFrom } from './common.js';
+import { ConfigError } from '../config/config-error.js';
+import { configFrom } from './config-from.js';
 
 /**
  * `mouthguard check-config`: loads and validates the configuration (errors name each key),

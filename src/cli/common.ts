@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import { ConfigError } from '../config/config-error.js';
 import { StoreLockedError } from '../store/types.js';
 
 /** A mistake on the command line: printed without a stack trace, exit code 2. */
@@ -12,10 +11,10 @@ export class UsageError extends Error {
 }
 
 /** --config, else MOUTHGUARD_CONFIG, else ./mouthguard.yaml when present, else env only. */
-export function configFrom(path: string | undefined): Readonly<Config> {
-  const chosen = path ?? process.env.MOUTHGUARD_CONFIG ?? (existsSync('mouthguard.yaml') ? 'mouthguard.yaml' : undefined);
-  return loadConfig({ path: chosen });
+export function configPathFrom(path: string | undefined): string | undefined {
+  return path ?? process.env.MOUTHGUARD_CONFIG ?? (existsSync('mouthguard.yaml') ? 'mouthguard.yaml' : undefined);
 }
+
 
 export function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {

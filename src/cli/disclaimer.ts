@@ -8,7 +8,8 @@ import { prepareDisclaimer } from '../disclaimers/validate.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { historyLine, scopeLabel, versionDetails, versionJson } from './disclaimer-format.js';
-import { configFrom, UsageError } from './common.js';
+import { UsageError } from './common.js';
+import { configFrom } from './config-from.js';
 import { applyCommand, previewCommand } from './disclaimer-render.js';
 
 const USAGE = `usage:

@@ -5,7 +5,8 @@ import { releaseHeld, rejectHeld, viewHeld, type ReviewDeps } from '../pipeline/
 import { noticeSettingsFrom } from '../pipeline/policy-notice.js';
 import { openStore } from '../store/open-store.js';
 import type { AuditEntry, HeldMessage } from '../store/types.js';
-import { configFrom, UsageError } from './common.js';
+import { UsageError } from './common.js';
+import { configFrom } from './config-from.js';
 
 const USAGE = `usage:
   mouthguard held list [--json]

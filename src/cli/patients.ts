@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CsvFormatError, decodeCsvBytes, importPatientCsv, type RowProblem } from '../policies/patient-csv.js';
 import { openStore } from '../store/open-store.js';
-import { configFrom, UsageError } from './common.js';
+import { UsageError } from './common.js';
+import { configFrom } from './config-from.js';
 
 const USAGE = `usage:
   mouthguard patients import FILE.csv   replace the patient list with the practice system's CSV export

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { relayHoldingDataDir } from '../store/data-dir-lock.js';
 import { openStore } from '../store/open-store.js';
 import { MESSAGE_STATES, type MessageState, type MessageSummary } from '../store/types.js';
-import { configFrom, UsageError } from './common.js';
+import { UsageError } from './common.js';
+import { configFrom } from './config-from.js';
 
 const USAGE = `usage:
   mouthguard queue list [--state ${MESSAGE_STATES.join('|')}] [--limit N] [--json]

@@ -9,7 +9,8 @@ import { detectorsFor } from '../policies/registry.js';
 import { headerValues } from '../mime/header-fields.js';
 import { inspectMessage, type InspectionResult } from '../pipeline/inspect-message.js';
 import { openStore } from '../store/open-store.js';
-import { configFrom, describeError, UsageError } from './common.js';
+import { describeError, UsageError } from './common.js';
+import { configFrom } from './config-from.js';
 
 const USAGE = `usage: mouthguard scan [--config FILE] [--from ADDR] [--to ADDR]... [--envelopes FILE.jsonl] [--json] [--all] FILE.eml...
 Runs saved messages through the same inspection and policy as the relay, without sending.

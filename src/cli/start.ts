@@ -1,16 +1,18 @@
 import { parseArgs } from 'node:util';
-import { printableConfig } from '../config/print.js';
+import { loadConfigInThread } from '../config/load-in-thread.js';
 import { startRelay } from '../main.js';
-import { configFrom } from './common.js';
+import { configPathFrom } from './common.js';
 
 /** `mouthguard start`: runs until SIGTERM/SIGINT (graceful); a second signal exits at once. */
 export async function startCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, 'print-config': { type: 'boolean' } } });
-  const config = configFrom(values.config);
+  const path = configPathFrom(values.config);
   if (values['print-config']) {
-    console.log(printableConfig(config));
+    const [{ loadConfig }, { printableConfig }] = await Promise.all([import('../config/load.js'), import('../config/print.js')]);
+    console.log(printableConfig(loadConfig({ path })));
     return;
   }
+  const config = await loadConfigInThread({ path });
   const relay = await startRelay(config).catch((err: unknown) => {
     // startRelay closed what it had opened; should anything still hold the process, a relay
     // that failed to start must not linger half-alive: exit once the error is printed.

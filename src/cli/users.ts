@@ -4,7 +4,8 @@ import { hashPassword } from '../accounts/passwords.js';
 import { normaliseSenderRule } from '../accounts/sender-rules.js';
 import { openStore } from '../store/open-store.js';
 import { AccountExistsError } from '../store/types.js';
-import { configFrom, readStdin, UsageError } from './common.js';
+import { readStdin, UsageError } from './common.js';
+import { configFrom } from './config-from.js';
 
 const USAGE = `usage:
   mouthguard users add NAME [--password-stdin | --generate-password] [--sender ADDR|@DOMAIN ...]

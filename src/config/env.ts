@@ -1,4 +1,4 @@
-import { ConfigError } from './load.js';
+import { ConfigError } from './config-error.js';
 
 type Raw = Record<string, unknown>;
 

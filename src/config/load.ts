@@ -6,17 +6,10 @@ import { configSchema, type Config } from './schema.js';
 import { applyEnvOverrides, type EnvOrigins } from './env.js';
 import { isSecretPath } from './print.js';
 import { suggestKey } from './key-suggestions.js';
+import { ConfigError } from './config-error.js';
+import { deepFreeze } from './deep-freeze.js';
 
-/** A configuration that cannot be used; `problems` each name the key, the bad value and the fix. */
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error.js';
 
 export interface LoadOptions {
   /** Path of the YAML file; MOUTHGUARD_CONFIG when absent. */
@@ -173,10 +166,3 @@ function resolvePaths(config: Config, base: string): Config {
   return { ...config, dataDir, smtp: { ...config.smtp, ...(smtpTls ? { tls: smtpTls } : {}) }, upstream };
 }
 
-function deepFreeze<T>(value: T): Readonly<T> {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}

@@ -121,6 +121,22 @@ describe('check-config', () => {
     expect(problemLine(stderr, 'practice.domains')).toMatch(/missing/);
     // No stack trace for a configuration mistake.
     expect(stderr).not.toMatch(/\n\s+at /);
+
+    // start reads its configuration in a thread of its own (config/load-in-thread.ts): the same
+    // problems, the same exit code, and nothing started.
+    const start = await runCli(['start', '--config', path]);
+    expect(start.code).toBe(result.code);
+    expect(start.stderr).toBe(stderr);
+    expect(start.stdout).not.toContain('relay_started');
+  });
+
+  it('start names a configuration file it cannot read', { timeout: 30_000 }, async () => {
+    const missing = join(tempDir(), 'nowhere.yaml');
+    const start = await runCli(['start', '--config', missing]);
+    const check = await runCli(['check-config', '--config', missing]);
+    expect(start.code).not.toBe(0);
+    expect(start.stderr).toContain(missing);
+    expect(start.stderr).toBe(check.stderr);
   });
 
   it('refuses a plaintext upstream that is not loopback, naming upstream.secure and the fix', { timeout: 30_000 }, async () => {
