@@ -13,7 +13,7 @@ export interface ReclaimSteps {
 }
 
 const MiB = 1024 * 1024;
-export const DEFAULT_RECLAIM_STEPS: ReclaimSteps = { minorAfter: 4 * MiB, majorAfter: 16 * MiB, everyMs: 10 };
+export const DEFAULT_RECLAIM_STEPS: ReclaimSteps = { minorAfter: 4 * MiB, majorAfter: 8 * MiB, everyMs: 10 };
 
 /**
  * Collects a thread's spent Buffers while it moves large message bodies.
