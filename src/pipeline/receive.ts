@@ -1,8 +1,6 @@
 import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { Envelope } from '../core/envelope.js';
 import { newQueueId } from '../core/ids.js';
-import { pipeAll } from '../core/pipe-all.js';
 import { SmtpError } from '../core/smtp-error.js';
 import { mergeVerdicts, type Action, type Reason } from '../core/verdict.js';
 import { sealedKind } from '../disclaimers/sealed.js';
@@ -152,18 +150,43 @@ function recordInspection(metrics: Metrics, result: InspectionResult): void {
 }
 
 /**
- * Pipes DATA through the guard into the spool. If the spool fails (disk full), the rest of
- * DATA is still read and thrown away: smtp-server replies only once the stream has ended.
+ * Streams DATA through the guard into the spool, with the spool's back-pressure. If the spool
+ * fails (disk full), the rest of DATA is still read and thrown away, as smtp-server replies only
+ * once the stream has ended; then the spool's error is thrown.
  */
-async function spoolThroughGuard(source: Readable, guard: MessageGuard, spool: BodySpool): Promise<void> {
-  source.pipe(guard);
-  try {
-    await pipeAll(guard, spool);
-  } catch (err) {
-    source.unpipe(guard);
-    source.resume();
-    await finished(source).catch(() => undefined);
-    throw err;
-  }
+function spoolThroughGuard(source: Readable, guard: MessageGuard, spool: BodySpool): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failure: Error | null = null;
+    let sourceEnded = false;
+    const fail = (err: Error) => {
+      if (failure) return;
+      failure = err;
+      spool.destroy();
+      if (sourceEnded) reject(err);
+      else source.resume(); // drained to its end, then rejected
+    };
+    spool.on('drain', () => source.resume());
+    spool.once('error', fail);
+    spool.once('close', () => {
+      if (!spool.writableFinished) fail(new Error('the spool closed before it finished'));
+    });
+    spool.once('finish', () => {
+      if (!failure) resolve();
+    });
+    source.on('data', (chunk: Buffer) => {
+      const passed = guard.take(chunk);
+      if (passed && !failure && !spool.write(passed)) source.pause();
+    });
+    source.once('error', (err) => {
+      sourceEnded = true;
+      fail(err);
+    });
+    source.once('end', () => {
+      sourceEnded = true;
+      guard.end();
+      if (failure) reject(failure);
+      else spool.end();
+    });
+  });
 }
 

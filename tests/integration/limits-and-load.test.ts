@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
@@ -154,6 +154,38 @@ describe('message size limit (maxMessageSize 100KB = 100000 octets)', () => {
     expect(withoutTrace(atLimit.raw).equals(raw)).toBe(true);
     const under = await upstreamMessageWithSubject(h, 'just-under-limit');
     expect(withoutTrace(under.raw).equals(justUnder)).toBe(true);
+  });
+});
+
+describe('a body the store cannot write', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('gets 451 4.3.0 once DATA has been read to its end, keeps nothing, and the connection goes on', async () => {
+    // A file where the spool directory was: a body too large for the database cannot be written
+    // (ENOTDIR), as on a full or failed disk, after the first 128 KiB were taken in memory.
+    const spool = join(h.dataDir, 'spool');
+    const talk = await trustedClient(h);
+    renameSync(spool, `${spool}.away`);
+    writeFileSync(spool, '');
+    try {
+      expect(await sendOne(talk, messageOfSize('unwritable-600k', 600_000))).toMatch(/^451 4\.3\.0 /);
+    } finally {
+      unlinkSync(spool);
+      renameSync(`${spool}.away`, spool);
+    }
+    expect(await sendOne(talk, messageOfSize('after-unwritable', 600_000))).toMatch(QUEUED);
+    talk.close();
+    const after = await upstreamMessageWithSubject(h, 'after-unwritable');
+    expect(withoutTrace(after.raw).equals(messageOfSize('after-unwritable', 600_000))).toBe(true);
+    await sleep(300);
+    expect(h.upstream.messages.map(subjectOf)).not.toContain('unwritable-600k');
+    expect(orphanBodies(h)).toEqual([]);
   });
 });
 
