@@ -15,7 +15,6 @@ export function configPathFrom(path: string | undefined): string | undefined {
   return path ?? process.env.MOUTHGUARD_CONFIG ?? (existsSync('mouthguard.yaml') ? 'mouthguard.yaml' : undefined);
 }
 
-
 export function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

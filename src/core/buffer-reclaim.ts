@@ -66,7 +66,15 @@ export class BufferReclaim {
   /** One look at the memory: what the timer runs. */
   check(): void {
     const collect = this.collect;
-    if (!collect || this.externalBytes() - this.#afterMinor < this.steps.minorAfter) return;
+    if (!collect) return;
+    const now = this.externalBytes();
+    if (now < this.#afterMinor) {
+      // V8 collected on its own since the last look: growth counts from here.
+      this.#afterMinor = now;
+      this.#afterMajor = Math.min(this.#afterMajor, now);
+      return;
+    }
+    if (now - this.#afterMinor < this.steps.minorAfter) return;
     collect({ type: 'minor' });
     this.#minors++;
     this.#afterMinor = this.externalBytes();

@@ -51,6 +51,22 @@ describe('BufferReclaim: collecting spent Buffers while large bodies move', () =
     stop();
   });
 
+  it('counts growth from the lowest reading, so a collection V8 made on its own is not counted again', () => {
+    const s = scene(() => 2 * MiB);
+    s.set(20 * MiB);
+    const stop = s.reclaim.track();
+    s.set(6 * MiB); // V8 collected in between
+    s.reclaim.check();
+    expect(s.asked).toEqual([]);
+    s.set(9 * MiB); // +3 MB from the low point: not yet
+    s.reclaim.check();
+    expect(s.asked).toEqual([]);
+    s.set(10 * MiB);
+    s.reclaim.check();
+    expect(s.asked).toEqual(['minor']);
+    stop();
+  });
+
   it('looks only while something is tracked, and one stop per track counts once', async () => {
     const s = scene(() => 0);
     const first = s.reclaim.track();
