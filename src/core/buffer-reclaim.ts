@@ -4,7 +4,7 @@ import { getHeapStatistics } from 'node:v8';
 export type Collector = (options?: { type: 'minor' }) => void;
 
 export interface ReclaimSteps {
-  /** Growth of the thread's Buffer memory since the last collection that asks for a young one. */
+  /** Growth of the thread's Buffer memory (since the last collection, or its lowest reading since) that asks for a young collection. */
   readonly minorAfter: number;
   /** Growth since the last full collection, left after a young one, that asks for a full one. */
   readonly majorAfter: number;
@@ -35,7 +35,9 @@ export const DEFAULT_RECLAIM_STEPS: ReclaimSteps = { minorAfter: 4 * MiB, majorA
 export class BufferReclaim {
   #moving = 0;
   #timer: NodeJS.Timeout | null = null;
+  /** The memory after the last collection, or the lowest reading since: growth counts from here. */
   #afterMinor = 0;
+  /** The same for full collections. */
   #afterMajor = 0;
   #minors = 0;
   #majors = 0;
