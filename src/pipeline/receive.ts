@@ -56,13 +56,13 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
   try {
     await spoolThroughGuard(input.stream, guard, spool);
   } catch (err) {
-    await spool.discard();
+    await discard(spool, deps.log);
     throw new SmtpError('storeUnavailable', { cause: err, detail: 'writing the body failed' });
   }
   const uploaded = performance.now();
   const refusal = guard.violation ? new SmtpError(guard.violation) : (input.checkHeaders?.(guard.headerSection) ?? null);
   if (refusal) {
-    await spool.discard();
+    await discard(spool, deps.log);
     throw refusal;
   }
   const inspected = deps.inspect ? await deps.inspect(spool.readBack(), input.envelope, guard.bytes) : null;
@@ -72,7 +72,7 @@ export async function receiveMessage(deps: ReceiveDeps, input: ReceiveInput): Pr
   const action = result?.verdict.action ?? 'deliver';
   const reasons = result?.verdict.reasons.map((r) => r.rule) ?? [];
   if (action === 'reject') {
-    await spool.discard();
+    await discard(spool, deps.log);
     throw new SmtpError('policyRejected', { detail: reasons.join(',') });
   }
   const receivedAt = new Date();
@@ -147,6 +147,18 @@ function recordInspection(metrics: Metrics, result: InspectionResult): void {
   metrics.policyActions.inc({ action: result.verdict.action });
   for (const r of result.verdict.reasons) metrics.policyVerdicts.inc({ action: r.action, rule: r.rule, mode: r.mode });
   for (const f of result.findings) metrics.policyFindings.inc({ kind: f.kind });
+}
+
+/**
+ * Throws a message's body away. Failing to must not change the reply the client is owed, nor
+ * hide why the message failed; a body file left behind is an orphan, removed at the next start.
+ */
+async function discard(spool: BodySpool, log: Logger): Promise<void> {
+  try {
+    await spool.discard();
+  } catch (err) {
+    log.warn({ event: 'spool_discard_failed', err: (err as Error).message }, 'could not remove a body the relay did not keep; it is removed at the next start');
+  }
 }
 
 /**
