@@ -17,6 +17,10 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Where a configuration came from when no file was named: the reader is told how to name one. */
+const NO_FILE =
+  'the environment alone (no configuration file: give one with --config FILE or MOUTHGUARD_CONFIG, or put mouthguard.yaml in the working directory)';
+
 /** Reads the YAML file, applies environment overrides, validates, resolves paths; frozen result. */
 export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const env = options.env ?? process.env;
@@ -25,7 +29,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const source = path ?? 'environment';
   const origins: EnvOrigins = new Map();
   const withEnv = applyEnvOverrides(raw, env, source, origins);
-  const config = validateConfig(withEnv, origins.size > 0 ? `${source} and the environment` : source, origins);
+  const config = validateConfig(withEnv, path ? (origins.size > 0 ? `${path} and the environment` : path) : NO_FILE, origins);
   const base = path ? dirname(resolve(path)) : process.cwd();
   return deepFreeze(resolvePaths(config, base));
 }

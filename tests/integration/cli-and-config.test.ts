@@ -130,6 +130,15 @@ describe('check-config', () => {
     expect(start.stdout).not.toContain('relay_started');
   });
 
+  it('with no configuration file anywhere, says how to give one', { timeout: 30_000 }, async () => {
+    // runCliEnv runs in an empty directory with no MOUTHGUARD_* variables.
+    for (const command of ['check-config', 'start']) {
+      const result = await runCliEnv([command], {});
+      expect(result.code, command).not.toBe(0);
+      expect(result.stderr, command).toContain('no configuration file: give one with --config FILE or MOUTHGUARD_CONFIG, or put mouthguard.yaml in the working directory');
+    }
+  });
+
   it('start names a configuration file it cannot read', { timeout: 30_000 }, async () => {
     const missing = join(tempDir(), 'nowhere.yaml');
     const start = await runCli(['start', '--config', missing]);
