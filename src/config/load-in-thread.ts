@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { replyFromThread } from '../core/one-shot-thread.js';
 import { ConfigError } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { LoadOptions } from './load.js';
@@ -17,14 +17,9 @@ export type ConfigThreadReply =
  * configuration is plain data, so what comes back is what loadConfig returned; errors come back
  * as the same ConfigError.
  */
-export function loadConfigInThread(options: LoadOptions): Promise<Readonly<Config>> {
-  const worker = new Worker(new URL('./config-thread.js', import.meta.url), { workerData: { path: options.path, env: options.env ?? process.env } });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (reply: ConfigThreadReply) => {
-      if (reply.ok) resolve(deepFreeze(reply.config));
-      else reject(reply.source === null ? new Error(reply.message) : new ConfigError(reply.source, reply.problems));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the configuration could not be read (its thread stopped with exit code ${code})`)));
-  });
+export async function loadConfigInThread(options: LoadOptions): Promise<Readonly<Config>> {
+  const workerData = { path: options.path, env: options.env ?? process.env };
+  const reply = await replyFromThread<ConfigThreadReply>(new URL('./config-thread.js', import.meta.url), workerData, 'the configuration could not be read');
+  if (reply.ok) return deepFreeze(reply.config);
+  throw reply.source === null ? new Error(reply.message) : new ConfigError(reply.source, reply.problems);
 }

@@ -9,8 +9,6 @@ import { suggestKey } from './key-suggestions.js';
 import { ConfigError } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 
-export { ConfigError } from './config-error.js';
-
 export interface LoadOptions {
   /** Path of the YAML file; MOUTHGUARD_CONFIG when absent. */
   path?: string | undefined;
@@ -29,7 +27,8 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const source = path ?? 'environment';
   const origins: EnvOrigins = new Map();
   const withEnv = applyEnvOverrides(raw, env, source, origins);
-  const config = validateConfig(withEnv, path ? (origins.size > 0 ? `${path} and the environment` : path) : NO_FILE, origins);
+  const described = !path ? NO_FILE : origins.size > 0 ? `${path} and the environment` : path;
+  const config = validateConfig(withEnv, described, origins);
   const base = path ? dirname(resolve(path)) : process.cwd();
   return deepFreeze(resolvePaths(config, base));
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { replyFromThread } from '../core/one-shot-thread.js';
 import type { Logger } from '../log/logger.js';
 
 export interface TlsMaterial {
@@ -55,10 +55,5 @@ async function generateSelfSigned(hostname: string): Promise<{ key: string; cert
   const script = new URL('./self-signed-worker.js', import.meta.url);
   // Run from TypeScript sources (the in-process tests) there is no built script: made here instead.
   if (!existsSync(fileURLToPath(script))) return (await import('./self-signed.js')).selfSignedPair(hostname);
-  const worker = new Worker(script, { workerData: { hostname } });
-  return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the certificate generator stopped (exit code ${code}) before it made a certificate`)));
-  });
+  return replyFromThread(script, { hostname }, 'no self-signed certificate was made');
 }
